@@ -1,0 +1,258 @@
+"""Every series and table reportgen knows: id, source, units, frequency, label, release timing.
+
+Units are recorded here once. The store keeps values in the units the publisher uses (H.4.1 in
+millions, ON RRP in billions, rates in percent) so that an exported CSV matches the published
+figures; anything that mixes series converts through :func:`to_billions`, never by hand.
+
+Release timing drives two things: staleness in ``data status`` and the no-look-ahead rule of the
+analysis (an observation dated D is only visible to an ``as_of`` on or after ``D + lag``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from reportgen.errors import UnitError
+
+Unit = Literal["USD millions", "USD billions", "USD", "percent", "ratio"]
+Frequency = Literal["weekly", "daily"]
+SourceName = Literal["fred", "nyfed", "treasury"]
+
+_TO_BILLIONS: dict[str, float] = {"USD millions": 1e-3, "USD billions": 1.0, "USD": 1e-9}
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """One time series: where it comes from and what its numbers mean."""
+
+    id: str
+    source: SourceName
+    units: Unit
+    frequency: Frequency
+    label: str
+    # Days after the observation date when the value is public (H.4.1: Wednesday -> Thursday).
+    publication_lag_days: int = 1
+    # How many days after its last observation a series counts as stale for its cadence.
+    stale_after_days: int = 5
+    # Plausible range in the catalog units: a value outside it is a unit error, not data.
+    plausible: tuple[float, float] = (-1e12, 1e12)
+    # Provider-specific id where it differs from ``id`` (e.g. FRED id for a NY Fed series).
+    remote_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table of records (auctions, operations, fails): columns with SQLite types and its key."""
+
+    name: str
+    source: SourceName
+    label: str
+    date_column: str
+    columns: tuple[tuple[str, str], ...]
+    key: tuple[str, ...]
+    units: str
+    stale_after_days: int = 10
+    # Days after the record date when the record is public (fails: week ending Wed -> Thursday).
+    publication_lag_days: int = 0
+
+    @property
+    def column_names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+
+def _h41(series_id: str, label: str, source: SourceName = "fred",
+         units: Unit = "USD millions", low: float = 0.0) -> SeriesSpec:
+    """A weekly H.4.1-style series: Wednesday date, public the next day (Thursday 4:30 p.m.).
+
+    ``low`` is the smallest plausible value: for the big aggregates it catches a file given in
+    billions where millions are expected (8,965 instead of 8,965,487).
+    """
+    top = 2e7 if units == "USD millions" else 2e4
+    return SeriesSpec(series_id, source, units, "weekly", label, publication_lag_days=1,
+                      stale_after_days=13, plausible=(low, top))
+
+
+def _rate(series_id: str, label: str, source: SourceName = "fred", lag: int = 1,
+          stale_after_days: int = 5, remote_id: str | None = None) -> SeriesSpec:
+    """A daily rate or yield in percent, usually public the next business day."""
+    return SeriesSpec(series_id, source, "percent", "daily", label, publication_lag_days=lag,
+                      stale_after_days=stale_after_days, plausible=(-5.0, 30.0),
+                      remote_id=remote_id)
+
+
+def _daily_amount(series_id: str, label: str, source: SourceName, units: Unit,
+                  top: float) -> SeriesSpec:
+    """A daily dollar amount (billions unless stated)."""
+    return SeriesSpec(series_id, source, units, "daily", label, publication_lag_days=1,
+                      stale_after_days=5, plausible=(0, top))
+
+
+SERIES: dict[str, SeriesSpec] = {
+    s.id: s
+    for s in [
+        # H.4.1, Wednesday level (WTREGEN: week average), millions USD
+        _h41("WALCL", "Fed total assets", low=1e5),
+        _h41("TREAST", "Treasury securities held outright", low=1e5),
+        _h41("WSHOBL", "Treasury bills held outright"),
+        _h41("WSHONBNL", "Nominal notes and bonds held outright"),
+        _h41("WSHOMCB", "Mortgage-backed securities held outright"),
+        _h41("WRESBAL", "Reserve balances with Federal Reserve Banks"),
+        _h41("WTREGEN", "Treasury General Account (week average)"),
+        _h41("WDTGAL", "Treasury General Account (Wednesday level)"),
+        # NY Fed SOMA holdings summary, billions USD
+        _h41("SOMA_BILLS", "SOMA Treasury bills", "nyfed", "USD billions"),
+        _h41("SOMA_NOTESBONDS", "SOMA nominal notes and bonds", "nyfed", "USD billions"),
+        _h41("SOMA_MBS", "SOMA agency MBS", "nyfed", "USD billions"),
+        # Administered and money-market rates, percent
+        _rate("IORB", "Interest on reserve balances", lag=0, stale_after_days=10),
+        _rate("IOER", "Interest on excess reserves (to 2021-07-28)", lag=0,
+              stale_after_days=100_000),
+        _rate("RRPONTSYAWARD", "ON RRP award rate"),
+        _rate("SOFR", "Secured Overnight Financing Rate", "nyfed"),
+        _rate("SOFR1", "SOFR 1st percentile", "nyfed"),
+        _rate("SOFR25", "SOFR 25th percentile", "nyfed"),
+        _rate("SOFR75", "SOFR 75th percentile", "nyfed"),
+        _rate("SOFR99", "SOFR 99th percentile", "nyfed"),
+        _rate("TGCRRATE", "Tri-party General Collateral Rate", "nyfed", remote_id="tgcr"),
+        _rate("BGCR", "Broad General Collateral Rate", "nyfed", remote_id="bgcr"),
+        _rate("EFFR", "Effective Federal Funds Rate", "nyfed", remote_id="effr"),
+        _rate("OBFR", "Overnight Bank Funding Rate", "nyfed", remote_id="obfr"),
+        # Daily amounts
+        _daily_amount("SOFRVOL", "SOFR volume", "nyfed", "USD billions", 1e4),
+        _daily_amount("RRPONTSYD", "Overnight reverse repo (ON RRP) take-up", "fred",
+                      "USD billions", 5e3),
+        _daily_amount("RPONTSYD", "Overnight repo operations (Treasury collateral)", "fred",
+                      "USD billions", 2e3),
+        _daily_amount("SRF_ACCEPTED", "Repo operations accepted, daily total (SRF)", "nyfed",
+                      "USD billions", 2e3),
+        _daily_amount("TGA_DTS", "Treasury General Account, daily close (DTS)", "treasury",
+                      "USD millions", 2e6),
+        # Treasury yields and spreads, percent (H.15, public the next day)
+        _rate("DGS3MO", "3-month Treasury yield"),
+        _rate("DGS2", "2-year Treasury yield"),
+        _rate("DGS10", "10-year Treasury yield"),
+        _rate("DGS30", "30-year Treasury yield"),
+        _rate("T10Y3M", "10-year minus 3-month spread"),
+        _rate("T10Y2Y", "10-year minus 2-year spread"),
+    ]
+}
+
+TABLES: dict[str, TableSpec] = {
+    t.name: t
+    for t in [
+        TableSpec(
+            "auctions", "treasury", "Treasury auction results", "auction_date",
+            columns=(
+                ("cusip", "TEXT NOT NULL"), ("auction_date", "TEXT NOT NULL"), ("issue_date", "TEXT"),
+                ("maturity_date", "TEXT"), ("security_type", "TEXT"), ("security_term", "TEXT"),
+                ("original_security_term", "TEXT"), ("reopening", "INTEGER"), ("tips", "INTEGER"),
+                ("frn", "INTEGER"), ("cmb", "INTEGER"), ("offering_amt", "REAL"),
+                ("total_tendered", "REAL"), ("total_accepted", "REAL"), ("comp_accepted", "REAL"),
+                ("bid_to_cover_ratio", "REAL"), ("high_yield", "REAL"), ("low_yield", "REAL"),
+                ("avg_med_yield", "REAL"), ("high_discnt_rate", "REAL"),
+                ("high_investment_rate", "REAL"), ("avg_med_discnt_rate", "REAL"),
+                ("primary_dealer_accepted", "REAL"), ("direct_bidder_accepted", "REAL"),
+                ("indirect_bidder_accepted", "REAL"), ("soma_accepted", "REAL"),
+                ("allocation_pctage", "REAL"),
+            ),
+            key=("cusip", "auction_date"), units="amounts USD; yields and rates percent",
+            stale_after_days=10,
+        ),
+        TableSpec(
+            "repo_operations", "nyfed", "NY Fed repo and reverse repo operations", "operation_date",
+            columns=(
+                ("operation_id", "TEXT NOT NULL"), ("operation_date", "TEXT NOT NULL"),
+                ("operation_type", "TEXT NOT NULL"), ("operation_method", "TEXT"),
+                ("term", "TEXT"), ("term_days", "INTEGER"), ("release_time", "TEXT"),
+                ("total_submitted", "REAL"), ("total_accepted", "REAL"),
+                ("treasury_accepted", "REAL"), ("agency_accepted", "REAL"),
+                ("mbs_accepted", "REAL"), ("award_rate", "REAL"), ("offering_rate", "REAL"),
+                ("participating_cpty", "INTEGER"), ("accepted_cpty", "INTEGER"),
+                ("small_value", "INTEGER NOT NULL"), ("note", "TEXT"),
+            ),
+            key=("operation_id",), units="amounts USD; rates percent", stale_after_days=5,
+        ),
+        TableSpec(
+            "outright_operations", "nyfed", "NY Fed outright Treasury and MBS operations",
+            "operation_date",
+            columns=(
+                ("operation_id", "TEXT NOT NULL"), ("operation_date", "TEXT NOT NULL"),
+                ("operation_type", "TEXT NOT NULL"), ("operation_direction", "TEXT"),
+                ("security_class", "TEXT NOT NULL"), ("total_par_submitted", "REAL"),
+                ("total_par_accepted", "REAL"), ("maturity_range_start", "TEXT"),
+                ("maturity_range_end", "TEXT"), ("note", "TEXT"),
+            ),
+            key=("operation_id",), units="amounts USD (par)", stale_after_days=45,
+        ),
+        TableSpec(
+            "pd_fails", "nyfed", "Primary dealer Treasury settlement fails", "date",
+            columns=(("date", "TEXT NOT NULL"), ("keyid", "TEXT NOT NULL"), ("value", "REAL")),
+            key=("keyid", "date"), units="USD millions, cumulative for the week ending Wednesday",
+            stale_after_days=16, publication_lag_days=1,
+        ),
+        TableSpec(
+            "pd_series_breaks", "nyfed", "Primary dealer statistics series breaks", "start_date",
+            columns=(("series_break", "TEXT NOT NULL"), ("label", "TEXT"),
+                     ("start_date", "TEXT NOT NULL"), ("end_date", "TEXT")),
+            key=("series_break",), units="dates", stale_after_days=100000,
+        ),
+        TableSpec(
+            "dts_cash_balance", "treasury", "Daily Treasury Statement operating cash balance",
+            "record_date",
+            columns=(("record_date", "TEXT NOT NULL"), ("account_type", "TEXT NOT NULL"),
+                     ("open_today_bal", "REAL"), ("close_today_bal", "REAL"),
+                     ("open_month_bal", "REAL"), ("open_fiscal_year_bal", "REAL")),
+            key=("record_date", "account_type"), units="USD millions", stale_after_days=5,
+            publication_lag_days=1,
+        ),
+        TableSpec(
+            "dts_debt_transactions", "treasury", "DTS marketable debt issues and redemptions",
+            "record_date",
+            columns=(("record_date", "TEXT NOT NULL"), ("transaction_type", "TEXT NOT NULL"),
+                     ("security_type", "TEXT NOT NULL"), ("security_type_desc", "TEXT NOT NULL"),
+                     ("transaction_today_amt", "REAL"), ("transaction_mtd_amt", "REAL"),
+                     ("transaction_fytd_amt", "REAL")),
+            key=("record_date", "transaction_type", "security_type", "security_type_desc"),
+            units="USD millions", stale_after_days=5, publication_lag_days=1,
+        ),
+    ]
+}
+
+# The aggregate primary-dealer fails series. Per-tenor keys (PDSI2F-TD, ...) measure something
+# narrower and are kept separately: never add them to these.
+PD_FAILS_AGGREGATE = ("PDFTD-USTET", "PDFTR-USTET")
+
+
+def series(series_id: str) -> SeriesSpec:
+    """The catalog entry for ``series_id``; raises KeyError naming the known ids."""
+    try:
+        return SERIES[series_id]
+    except KeyError:
+        raise KeyError(
+            f"unknown series {series_id!r}; known series: {', '.join(sorted(SERIES))}"
+        ) from None
+
+
+def to_billions(series_id: str, value: float) -> float:
+    """Convert a stored value of ``series_id`` to USD billions (the unit every chart uses)."""
+    spec = series(series_id)
+    if spec.units not in _TO_BILLIONS:
+        raise UnitError(f"{series_id} is in {spec.units}, which cannot be converted to USD billions")
+    return value * _TO_BILLIONS[spec.units]
+
+
+def billions_factor(series_id: str) -> float:
+    """Multiplier that turns stored values of ``series_id`` into USD billions."""
+    return to_billions(series_id, 1.0)
+
+
+def first_visible_date(series_id: str, as_of: date) -> date:
+    """The latest observation date of ``series_id`` that is public on ``as_of``."""
+    return as_of - timedelta(days=series(series_id).publication_lag_days)
+
+
+def is_stale(last: date | None, today: date, stale_after_days: int) -> bool:
+    """True when the newest observation is older than its release cadence allows."""
+    return last is None or (today - last).days > stale_after_days

@@ -1,0 +1,284 @@
+"""Local CSV files: the ``data import`` command, the bundled sample, and users' FRED downloads.
+
+A file's kind is recognised from its header, not its name, except for plain ``date,value``
+files whose series is named by the file (``WALCL.csv``; a few published aliases such as
+``TGCR.csv`` or ``SOMA_BILLS_BN.csv`` map to catalog ids). Recognised shapes:
+
+=====================================  =================================================
+header                                 stored as
+=====================================  =================================================
+``date,value`` / ``date,value_billions``  series named by the file
+``observation_date,ID[,ID...]``         FRED download (``DATE,ID`` in older files)
+``date,percentRate,percentPercentile1`` SOFR and its percentiles (also ``date,rate,p1,...``)
+``date,PDSI2F-TD,...``                  primary dealer fails (one column per key id)
+``operation_id,...``                    NY Fed repo / reverse repo operations
+``Cusip,...`` / ``cusip,auction_date``  Treasury auction results (TreasuryDirect or Fiscal Data)
+``record_date,type_of_account,...``     DTS operating cash balance (+ the daily TGA series)
+``record_date,transaction_type,...``    DTS marketable debt transactions
+=====================================  =================================================
+
+Parsing is all-or-nothing per call: every file is parsed before anything is written, and the
+write is one transaction, so a bad file leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from reportgen import catalog
+from reportgen.errors import ImportFileError
+from reportgen.sources import nyfed, treasury
+from reportgen.sources.records import (
+    Field,
+    ValueParseError,
+    convert_record,
+    missing_required,
+    parse_date,
+    parse_number,
+    resolve_columns,
+)
+from reportgen.store import Store
+
+# Published file names that are not catalog ids.
+FILE_ALIASES = {
+    "TGCR": "TGCRRATE",
+    "TGCR_NYFED": "TGCRRATE",
+    "SOMA_BILLS_BN": "SOMA_BILLS",
+    "TGA_DTS_CLOSE": "TGA_DTS",
+    "SRF": "SRF_ACCEPTED",
+}
+
+_SOFR_COLUMNS = {
+    "SOFR": ("percentrate", "rate", "sofr"),
+    "SOFR1": ("percentpercentile1", "percentile1", "p1"),
+    "SOFR25": ("percentpercentile25", "percentile25", "p25"),
+    "SOFR75": ("percentpercentile75", "percentile75", "p75"),
+    "SOFR99": ("percentpercentile99", "percentile99", "p99"),
+    "SOFRVOL": ("volumeinbillions", "volume"),
+}
+_PD_KEY = re.compile(r"^PD[A-Z0-9]+-[A-Z0-9]+$")
+
+
+@dataclass
+class ParsedFile:
+    """What one file holds, already typed and checked, ready to store."""
+
+    path: Path
+    kind: str
+    series: dict[str, pd.Series] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return sum(len(s) for s in self.series.values()) + sum(len(t) for t in self.tables.values())
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    files: list[ParsedFile]
+    rows_written: int
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(str(path), None, f"not a UTF-8 text file ({exc.reason})") from exc
+    except OSError as exc:
+        raise ImportFileError(str(path), None, exc.strerror or str(exc)) from exc
+    if not text.strip():
+        raise ImportFileError(str(path), None, "the file is empty")
+    lines = text.splitlines()
+    # TreasuryDirect exports can be semicolon-separated.
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+        rows: list[tuple[int, dict[str, str]]] = []
+        for raw in reader:
+            if not any(cell.strip() for cell in raw):
+                continue
+            if len(raw) != len(header):
+                raise ImportFileError(
+                    str(path), reader.line_num,
+                    f"{len(raw)} fields where the header has {len(header)}",
+                )
+            rows.append((reader.line_num, dict(zip(header, raw, strict=True))))
+    except csv.Error as exc:
+        raise ImportFileError(str(path), reader.line_num, f"malformed CSV: {exc}") from exc
+    return header, rows
+
+
+def _series_id_for(name: str, path: Path, line: int | None = 1) -> str:
+    sid = FILE_ALIASES.get(name.upper(), name.upper())
+    if sid not in catalog.SERIES:
+        raise ImportFileError(
+            str(path), line,
+            f"series {name!r} is not one reportgen uses; known series: {', '.join(sorted(catalog.SERIES))}",
+        )
+    return sid
+
+
+def _check_units(sid: str, values: pd.Series, path: Path,
+                 lines: dict[pd.Timestamp, int]) -> None:
+    low, high = catalog.SERIES[sid].plausible
+    bad = values[(values < low) | (values > high)]
+    if len(bad):
+        day, value = bad.index[0], bad.iloc[0]
+        raise ImportFileError(
+            str(path), lines.get(day),
+            f"{sid} = {value:g} on {day:%Y-%m-%d} is outside the plausible range for "
+            f"{catalog.SERIES[sid].units} ({low:g} to {high:g}); is the file in another unit?",
+        )
+
+
+def _parse_value_columns(path: Path, rows: list[tuple[int, dict[str, str]]], date_col: str,
+                         columns: dict[str, str]) -> dict[str, pd.Series]:
+    """Columns of a wide date-indexed file as series keyed by catalog id."""
+    out: dict[str, pd.Series] = {}
+    for sid, col in columns.items():
+        values: dict[pd.Timestamp, float] = {}
+        lines: dict[pd.Timestamp, int] = {}
+        for line, row in rows:
+            try:
+                day = pd.Timestamp(parse_date(row[date_col]))
+                value = parse_number(row[col])
+            except ValueParseError as exc:
+                raise ImportFileError(str(path), line, str(exc)) from None
+            if day in values:
+                raise ImportFileError(str(path), line, f"date {day:%Y-%m-%d} appears twice")
+            values[day] = float("nan") if value is None else value
+            lines[day] = line
+        series = pd.Series(values, dtype="float64", name=sid).sort_index()
+        series.index = pd.DatetimeIndex(series.index, name="date")
+        _check_units(sid, series.dropna(), path, lines)
+        out[sid] = series
+    return out
+
+
+def _parse_records(path: Path, rows: list[tuple[int, dict[str, str]]], header: list[str],
+                   fields: list[Field]) -> pd.DataFrame:
+    mapping = resolve_columns(header, fields)
+    missing = missing_required(mapping, fields)
+    if missing:
+        raise ImportFileError(str(path), 1, f"missing required column(s): {', '.join(missing)}")
+    records = []
+    for line, row in rows:
+        try:
+            records.append(convert_record(row, mapping, fields))
+        except ValueParseError as exc:
+            raise ImportFileError(str(path), line, str(exc)) from None
+    return pd.DataFrame.from_records(records, columns=[f.name for f in fields if f.name in mapping])
+
+
+def parse_file(path: Path) -> ParsedFile:
+    """Recognise and parse one CSV file; raises ImportFileError naming the file and line."""
+    header, rows = _read_rows(path)
+    lower = [h.lower() for h in header]
+    first = lower[0] if lower else ""
+
+    if "operation_id" in lower or "operationid" in lower:
+        frame = _parse_records(path, rows, header, nyfed.REPO_OPERATION_FIELDS)
+        default = "reverse_repo" if "collateral_type" in lower else "repo"
+        frame["operation_type"] = [
+            nyfed.normalise_operation_type(t, default)
+            for t in frame.get("operation_type", pd.Series([None] * len(frame)))
+        ]
+        frame["small_value"] = nyfed.flag_small_value(frame).astype(int)
+        return ParsedFile(path, "repo operations", tables={"repo_operations": frame})
+
+    if "cusip" in lower:
+        frame = _parse_records(path, rows, header, treasury.AUCTION_FIELDS)
+        return ParsedFile(path, "auction results", tables={"auctions": frame})
+
+    if first == "record_date" and ("type_of_account" in lower or "account_type" in lower):
+        frame = _parse_records(path, rows, header, treasury.CASH_BALANCE_FIELDS)
+        tga = treasury.tga_close_series(frame)
+        return ParsedFile(path, "DTS cash balance", series={"TGA_DTS": tga},
+                          tables={"dts_cash_balance": frame})
+
+    if first == "record_date" and "transaction_type" in lower:
+        frame = _parse_records(path, rows, header, treasury.DEBT_TRANSACTION_FIELDS)
+        # Part of the key, and blank on subtotal rows: keep it as "" so the key stays unique.
+        frame["security_type_desc"] = frame["security_type_desc"].fillna("")
+        return ParsedFile(path, "DTS debt transactions", tables={"dts_debt_transactions": frame})
+
+    if first in {"date", "observation_date"} and len(header) >= 2:
+        rest = header[1:]
+        rest_lower = lower[1:]
+        if rest_lower in (["value"], ["value_billions"]):
+            sid = _series_id_for(path.stem, path)
+            series = _parse_value_columns(path, rows, header[0], {sid: header[1]})
+            return ParsedFile(path, "series", series=series)
+        sofr_map = {
+            sid: header[lower.index(name)]
+            for sid, names in _SOFR_COLUMNS.items()
+            for name in names
+            if name in lower
+        }
+        if sofr_map and len(sofr_map) == len(rest):
+            return ParsedFile(path, "SOFR percentiles",
+                              series=_parse_value_columns(path, rows, header[0], sofr_map))
+        if all(_PD_KEY.match(c) for c in rest):
+            return ParsedFile(path, "dealer fails", tables={"pd_fails": _pd_fails_long(path, rows, header)})
+        columns = {_series_id_for(c, path): c for c in rest}
+        return ParsedFile(path, "FRED download",
+                          series=_parse_value_columns(path, rows, header[0], columns))
+
+    raise ImportFileError(
+        str(path), 1,
+        f"unrecognised columns {', '.join(header[:6])}{'...' if len(header) > 6 else ''}; "
+        "expected a FRED download (observation_date,SERIES) or one of the formats listed in "
+        "`reportgen data import --help`",
+    )
+
+
+def _pd_fails_long(path: Path, rows: list[tuple[int, dict[str, str]]],
+                   header: list[str]) -> pd.DataFrame:
+    records = []
+    for line, row in rows:
+        try:
+            day = parse_date(row[header[0]])
+            for key in header[1:]:
+                value = parse_number(row[key])
+                if value is not None and value < 0:
+                    raise ValueParseError(f"column {key!r}: fails cannot be negative ({value:g})")
+                records.append({"date": day, "keyid": key, "value": value})
+        except ValueParseError as exc:
+            raise ImportFileError(str(path), line, str(exc)) from None
+    return pd.DataFrame.from_records(records, columns=["date", "keyid", "value"])
+
+
+def csv_files(directory: Path) -> list[Path]:
+    """The ``*.csv`` files of ``directory``, sorted; raises ImportFileError if there are none."""
+    if not directory.is_dir():
+        raise ImportFileError(str(directory), None, "not a folder")
+    files = sorted(p for p in directory.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+    if not files:
+        raise ImportFileError(str(directory), None, "no .csv files in this folder")
+    return files
+
+
+def import_files(store: Store, paths: Iterable[Path], fetched_at: datetime,
+                 origin: str = "import") -> ImportReport:
+    """Parse every file, then write them all in one transaction (all or nothing).
+
+    ``origin`` is recorded per row as ``<origin>:<file name>``.
+    """
+    parsed = [parse_file(path) for path in paths]
+    written = 0
+    with store.transaction():
+        for item in parsed:
+            tag = f"{origin}:{item.path.name}"
+            for sid, values in item.series.items():
+                written += store.upsert_series(sid, values, tag, fetched_at)
+            for table, frame in item.tables.items():
+                written += store.upsert_table(table, frame, tag, fetched_at)
+    return ImportReport(parsed, written)
