@@ -62,31 +62,67 @@ class TableSpec:
         return [name for name, _ in self.columns]
 
 
-def _h41(series_id: str, label: str, source: SourceName = "fred",
-         units: Unit = "USD millions", low: float = 0.0) -> SeriesSpec:
+def _h41(
+    series_id: str,
+    label: str,
+    source: SourceName = "fred",
+    units: Unit = "USD millions",
+    low: float = 0.0,
+) -> SeriesSpec:
     """A weekly H.4.1-style series: Wednesday date, public the next day (Thursday 4:30 p.m.).
 
     ``low`` is the smallest plausible value: for the big aggregates it catches a file given in
     billions where millions are expected (8,965 instead of 8,965,487).
     """
     top = 2e7 if units == "USD millions" else 2e4
-    return SeriesSpec(series_id, source, units, "weekly", label, publication_lag_days=1,
-                      stale_after_days=13, plausible=(low, top))
+    return SeriesSpec(
+        series_id,
+        source,
+        units,
+        "weekly",
+        label,
+        publication_lag_days=1,
+        stale_after_days=13,
+        plausible=(low, top),
+    )
 
 
-def _rate(series_id: str, label: str, source: SourceName = "fred", lag: int = 1,
-          stale_after_days: int = 5, remote_id: str | None = None) -> SeriesSpec:
+def _rate(
+    series_id: str,
+    label: str,
+    source: SourceName = "fred",
+    lag: int = 1,
+    stale_after_days: int = 5,
+    remote_id: str | None = None,
+) -> SeriesSpec:
     """A daily rate or yield in percent, usually public the next business day."""
-    return SeriesSpec(series_id, source, "percent", "daily", label, publication_lag_days=lag,
-                      stale_after_days=stale_after_days, plausible=(-5.0, 30.0),
-                      remote_id=remote_id)
+    return SeriesSpec(
+        series_id,
+        source,
+        "percent",
+        "daily",
+        label,
+        publication_lag_days=lag,
+        stale_after_days=stale_after_days,
+        plausible=(-5.0, 30.0),
+        remote_id=remote_id,
+    )
 
 
-def _daily_amount(series_id: str, label: str, source: SourceName, units: Unit,
-                  top: float) -> SeriesSpec:
+def _daily_amount(
+    series_id: str, label: str, source: SourceName, units: Unit, top: float
+) -> SeriesSpec:
     """A daily dollar amount (billions unless stated)."""
-    return SeriesSpec(series_id, source, units, "daily", label, publication_lag_days=1,
-                      stale_after_days=5, plausible=(0, top))
+    return SeriesSpec(
+        series_id,
+        source,
+        units,
+        "daily",
+        label,
+        publication_lag_days=1,
+        stale_after_days=5,
+        plausible=(0, top),
+    )
 
 
 SERIES: dict[str, SeriesSpec] = {
@@ -107,8 +143,9 @@ SERIES: dict[str, SeriesSpec] = {
         _h41("SOMA_MBS", "SOMA agency MBS", "nyfed", "USD billions"),
         # Administered and money-market rates, percent
         _rate("IORB", "Interest on reserve balances", lag=0, stale_after_days=10),
-        _rate("IOER", "Interest on excess reserves (to 2021-07-28)", lag=0,
-              stale_after_days=100_000),
+        _rate(
+            "IOER", "Interest on excess reserves (to 2021-07-28)", lag=0, stale_after_days=100_000
+        ),
         _rate("RRPONTSYAWARD", "ON RRP award rate"),
         _rate("SOFR", "Secured Overnight Financing Rate", "nyfed"),
         _rate("SOFR1", "SOFR 1st percentile", "nyfed"),
@@ -121,14 +158,30 @@ SERIES: dict[str, SeriesSpec] = {
         _rate("OBFR", "Overnight Bank Funding Rate", "nyfed", remote_id="obfr"),
         # Daily amounts
         _daily_amount("SOFRVOL", "SOFR volume", "nyfed", "USD billions", 1e4),
-        _daily_amount("RRPONTSYD", "Overnight reverse repo (ON RRP) take-up", "fred",
-                      "USD billions", 5e3),
-        _daily_amount("RPONTSYD", "Overnight repo operations (Treasury collateral)", "fred",
-                      "USD billions", 2e3),
-        _daily_amount("SRF_ACCEPTED", "Repo operations accepted, daily total (SRF)", "nyfed",
-                      "USD billions", 2e3),
-        _daily_amount("TGA_DTS", "Treasury General Account, daily close (DTS)", "treasury",
-                      "USD millions", 2e6),
+        _daily_amount(
+            "RRPONTSYD", "Overnight reverse repo (ON RRP) take-up", "fred", "USD billions", 5e3
+        ),
+        _daily_amount(
+            "RPONTSYD",
+            "Overnight repo operations (Treasury collateral)",
+            "fred",
+            "USD billions",
+            2e3,
+        ),
+        _daily_amount(
+            "SRF_ACCEPTED",
+            "Repo operations accepted, daily total (SRF)",
+            "nyfed",
+            "USD billions",
+            2e3,
+        ),
+        _daily_amount(
+            "TGA_DTS",
+            "Treasury General Account, daily close (DTS)",
+            "treasury",
+            "USD millions",
+            2e6,
+        ),
         # Treasury yields and spreads, percent (H.15, public the next day)
         _rate("DGS3MO", "3-month Treasury yield"),
         _rate("DGS2", "2-year Treasury yield"),
@@ -143,79 +196,155 @@ TABLES: dict[str, TableSpec] = {
     t.name: t
     for t in [
         TableSpec(
-            "auctions", "treasury", "Treasury auction results", "auction_date",
+            "auctions",
+            "treasury",
+            "Treasury auction results",
+            "auction_date",
             columns=(
-                ("cusip", "TEXT NOT NULL"), ("auction_date", "TEXT NOT NULL"), ("issue_date", "TEXT"),
-                ("maturity_date", "TEXT"), ("security_type", "TEXT"), ("security_term", "TEXT"),
-                ("original_security_term", "TEXT"), ("reopening", "INTEGER"), ("tips", "INTEGER"),
-                ("frn", "INTEGER"), ("cmb", "INTEGER"), ("offering_amt", "REAL"),
-                ("total_tendered", "REAL"), ("total_accepted", "REAL"), ("comp_accepted", "REAL"),
-                ("bid_to_cover_ratio", "REAL"), ("high_yield", "REAL"), ("low_yield", "REAL"),
-                ("avg_med_yield", "REAL"), ("high_discnt_rate", "REAL"),
-                ("high_investment_rate", "REAL"), ("avg_med_discnt_rate", "REAL"),
-                ("primary_dealer_accepted", "REAL"), ("direct_bidder_accepted", "REAL"),
-                ("indirect_bidder_accepted", "REAL"), ("soma_accepted", "REAL"),
+                ("cusip", "TEXT NOT NULL"),
+                ("auction_date", "TEXT NOT NULL"),
+                ("issue_date", "TEXT"),
+                ("maturity_date", "TEXT"),
+                ("security_type", "TEXT"),
+                ("security_term", "TEXT"),
+                ("original_security_term", "TEXT"),
+                ("reopening", "INTEGER"),
+                ("tips", "INTEGER"),
+                ("frn", "INTEGER"),
+                ("cmb", "INTEGER"),
+                ("offering_amt", "REAL"),
+                ("total_tendered", "REAL"),
+                ("total_accepted", "REAL"),
+                ("comp_accepted", "REAL"),
+                ("bid_to_cover_ratio", "REAL"),
+                ("high_yield", "REAL"),
+                ("low_yield", "REAL"),
+                ("avg_med_yield", "REAL"),
+                ("high_discnt_rate", "REAL"),
+                ("high_investment_rate", "REAL"),
+                ("avg_med_discnt_rate", "REAL"),
+                ("primary_dealer_accepted", "REAL"),
+                ("direct_bidder_accepted", "REAL"),
+                ("indirect_bidder_accepted", "REAL"),
+                ("soma_accepted", "REAL"),
                 ("allocation_pctage", "REAL"),
             ),
-            key=("cusip", "auction_date"), units="amounts USD; yields and rates percent",
+            key=("cusip", "auction_date"),
+            units="USD; yields %",
             stale_after_days=10,
         ),
         TableSpec(
-            "repo_operations", "nyfed", "NY Fed repo and reverse repo operations", "operation_date",
-            columns=(
-                ("operation_id", "TEXT NOT NULL"), ("operation_date", "TEXT NOT NULL"),
-                ("operation_type", "TEXT NOT NULL"), ("operation_method", "TEXT"),
-                ("term", "TEXT"), ("term_days", "INTEGER"), ("release_time", "TEXT"),
-                ("total_submitted", "REAL"), ("total_accepted", "REAL"),
-                ("treasury_accepted", "REAL"), ("agency_accepted", "REAL"),
-                ("mbs_accepted", "REAL"), ("award_rate", "REAL"), ("offering_rate", "REAL"),
-                ("participating_cpty", "INTEGER"), ("accepted_cpty", "INTEGER"),
-                ("small_value", "INTEGER NOT NULL"), ("note", "TEXT"),
-            ),
-            key=("operation_id",), units="amounts USD; rates percent", stale_after_days=5,
-        ),
-        TableSpec(
-            "outright_operations", "nyfed", "NY Fed outright Treasury and MBS operations",
+            "repo_operations",
+            "nyfed",
+            "NY Fed repo and reverse repo operations",
             "operation_date",
             columns=(
-                ("operation_id", "TEXT NOT NULL"), ("operation_date", "TEXT NOT NULL"),
-                ("operation_type", "TEXT NOT NULL"), ("operation_direction", "TEXT"),
-                ("security_class", "TEXT NOT NULL"), ("total_par_submitted", "REAL"),
-                ("total_par_accepted", "REAL"), ("maturity_range_start", "TEXT"),
-                ("maturity_range_end", "TEXT"), ("note", "TEXT"),
+                ("operation_id", "TEXT NOT NULL"),
+                ("operation_date", "TEXT NOT NULL"),
+                ("operation_type", "TEXT NOT NULL"),
+                ("operation_method", "TEXT"),
+                ("term", "TEXT"),
+                ("term_days", "INTEGER"),
+                ("release_time", "TEXT"),
+                ("total_submitted", "REAL"),
+                ("total_accepted", "REAL"),
+                ("treasury_accepted", "REAL"),
+                ("agency_accepted", "REAL"),
+                ("mbs_accepted", "REAL"),
+                ("award_rate", "REAL"),
+                ("offering_rate", "REAL"),
+                ("participating_cpty", "INTEGER"),
+                ("accepted_cpty", "INTEGER"),
+                ("small_value", "INTEGER NOT NULL"),
+                ("note", "TEXT"),
             ),
-            key=("operation_id",), units="amounts USD (par)", stale_after_days=45,
+            key=("operation_id",),
+            units="USD; rates %",
+            stale_after_days=5,
         ),
         TableSpec(
-            "pd_fails", "nyfed", "Primary dealer Treasury settlement fails", "date",
+            "outright_operations",
+            "nyfed",
+            "NY Fed outright Treasury and MBS operations",
+            "operation_date",
+            columns=(
+                ("operation_id", "TEXT NOT NULL"),
+                ("operation_date", "TEXT NOT NULL"),
+                ("operation_type", "TEXT NOT NULL"),
+                ("operation_direction", "TEXT"),
+                ("security_class", "TEXT NOT NULL"),
+                ("total_par_submitted", "REAL"),
+                ("total_par_accepted", "REAL"),
+                ("maturity_range_start", "TEXT"),
+                ("maturity_range_end", "TEXT"),
+                ("note", "TEXT"),
+            ),
+            key=("operation_id",),
+            units="USD (par)",
+            stale_after_days=45,
+        ),
+        TableSpec(
+            "pd_fails",
+            "nyfed",
+            "Primary dealer Treasury settlement fails",
+            "date",
             columns=(("date", "TEXT NOT NULL"), ("keyid", "TEXT NOT NULL"), ("value", "REAL")),
-            key=("keyid", "date"), units="USD millions, cumulative for the week ending Wednesday",
-            stale_after_days=16, publication_lag_days=1,
-        ),
-        TableSpec(
-            "pd_series_breaks", "nyfed", "Primary dealer statistics series breaks", "start_date",
-            columns=(("series_break", "TEXT NOT NULL"), ("label", "TEXT"),
-                     ("start_date", "TEXT NOT NULL"), ("end_date", "TEXT")),
-            key=("series_break",), units="dates", stale_after_days=100000,
-        ),
-        TableSpec(
-            "dts_cash_balance", "treasury", "Daily Treasury Statement operating cash balance",
-            "record_date",
-            columns=(("record_date", "TEXT NOT NULL"), ("account_type", "TEXT NOT NULL"),
-                     ("open_today_bal", "REAL"), ("close_today_bal", "REAL"),
-                     ("open_month_bal", "REAL"), ("open_fiscal_year_bal", "REAL")),
-            key=("record_date", "account_type"), units="USD millions", stale_after_days=5,
+            key=("keyid", "date"),
+            units="USD millions (week to Wed)",
+            stale_after_days=16,
             publication_lag_days=1,
         ),
         TableSpec(
-            "dts_debt_transactions", "treasury", "DTS marketable debt issues and redemptions",
+            "pd_series_breaks",
+            "nyfed",
+            "Primary dealer statistics series breaks",
+            "start_date",
+            columns=(
+                ("series_break", "TEXT NOT NULL"),
+                ("label", "TEXT"),
+                ("start_date", "TEXT NOT NULL"),
+                ("end_date", "TEXT"),
+            ),
+            key=("series_break",),
+            units="dates",
+            stale_after_days=100000,
+        ),
+        TableSpec(
+            "dts_cash_balance",
+            "treasury",
+            "Daily Treasury Statement operating cash balance",
             "record_date",
-            columns=(("record_date", "TEXT NOT NULL"), ("transaction_type", "TEXT NOT NULL"),
-                     ("security_type", "TEXT NOT NULL"), ("security_type_desc", "TEXT NOT NULL"),
-                     ("transaction_today_amt", "REAL"), ("transaction_mtd_amt", "REAL"),
-                     ("transaction_fytd_amt", "REAL")),
+            columns=(
+                ("record_date", "TEXT NOT NULL"),
+                ("account_type", "TEXT NOT NULL"),
+                ("open_today_bal", "REAL"),
+                ("close_today_bal", "REAL"),
+                ("open_month_bal", "REAL"),
+                ("open_fiscal_year_bal", "REAL"),
+            ),
+            key=("record_date", "account_type"),
+            units="USD millions",
+            stale_after_days=5,
+            publication_lag_days=1,
+        ),
+        TableSpec(
+            "dts_debt_transactions",
+            "treasury",
+            "DTS marketable debt issues and redemptions",
+            "record_date",
+            columns=(
+                ("record_date", "TEXT NOT NULL"),
+                ("transaction_type", "TEXT NOT NULL"),
+                ("security_type", "TEXT NOT NULL"),
+                ("security_type_desc", "TEXT NOT NULL"),
+                ("transaction_today_amt", "REAL"),
+                ("transaction_mtd_amt", "REAL"),
+                ("transaction_fytd_amt", "REAL"),
+            ),
             key=("record_date", "transaction_type", "security_type", "security_type_desc"),
-            units="USD millions", stale_after_days=5, publication_lag_days=1,
+            units="USD millions",
+            stale_after_days=5,
+            publication_lag_days=1,
         ),
     ]
 }
@@ -239,7 +368,9 @@ def to_billions(series_id: str, value: float) -> float:
     """Convert a stored value of ``series_id`` to USD billions (the unit every chart uses)."""
     spec = series(series_id)
     if spec.units not in _TO_BILLIONS:
-        raise UnitError(f"{series_id} is in {spec.units}, which cannot be converted to USD billions")
+        raise UnitError(
+            f"{series_id} is in {spec.units}, which cannot be converted to USD billions"
+        )
     return value * _TO_BILLIONS[spec.units]
 
 

@@ -21,8 +21,9 @@ class Settings:
     fred_api_key: str | None = field(default=None, repr=False)
 
 
-def load_settings(overrides: Mapping[str, object] | None = None,
-                  env: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    overrides: Mapping[str, object] | None = None, env: Mapping[str, str] | None = None
+) -> Settings:
     """Build the settings: defaults, then the environment, then ``overrides`` (CLI flags)."""
     env = os.environ if env is None else env
     settings = Settings()

@@ -47,7 +47,9 @@ class Dataset:
     as_of: date | None = None
 
     @classmethod
-    def from_store(cls, store: Store, kind: str = "store", description: str | None = None) -> Dataset:
+    def from_store(
+        cls, store: Store, kind: str = "store", description: str | None = None
+    ) -> Dataset:
         """Load every stored series and table into memory (a few MB for the full history)."""
         summary = store.summary()
         series_map = {
@@ -55,7 +57,9 @@ class Dataset:
             for item in summary
             if item.kind == "series" and item.name in catalog.SERIES
         }
-        tables = {item.name: store.read_table(item.name) for item in summary if item.kind == "table"}
+        tables = {
+            item.name: store.read_table(item.name) for item in summary if item.kind == "table"
+        }
         prov = Provenance(kind, description or f"store {store.path}", tuple(summary))
         return cls(series_map, tables, prov)
 
@@ -68,7 +72,9 @@ class Dataset:
         """``series_id`` in its catalog units, NaN where published as missing; empty if absent."""
         s = self.series_map.get(series_id)
         if s is None:
-            return pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"), name=series_id)
+            return pd.Series(
+                dtype="float64", index=pd.DatetimeIndex([], name="date"), name=series_id
+            )
         return s
 
     def billions(self, series_id: str) -> pd.Series:

@@ -33,10 +33,7 @@ _KEY_PATTERNS = (
 def redact(text: str) -> str:
     """Remove API keys from ``text`` so that messages and logs never carry them."""
     for pattern in _KEY_PATTERNS:
-        if pattern.groups:
-            text = pattern.sub(r"\1***", text)
-        else:
-            text = pattern.sub("***", text)
+        text = pattern.sub(r"\1***" if pattern.groups else "***", text)
     return text
 
 

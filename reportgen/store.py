@@ -205,7 +205,9 @@ class Store:
         quoted = ", ".join(f'"{c}"' for c in cols)
         marks = ", ".join("?" for _ in range(len(cols) + 2))
         non_key = [c for c in cols if c not in spec.key]
-        assignments = ", ".join(f'"{c}" = excluded."{c}"' for c in [*non_key, "origin", "fetched_at"])
+        assignments = ", ".join(
+            f'"{c}" = excluded."{c}"' for c in [*non_key, "origin", "fetched_at"]
+        )
         changed = " OR ".join(f'"{table}"."{c}" IS NOT excluded."{c}"' for c in non_key) or "0"
         key = ", ".join(f'"{k}"' for k in spec.key)
         sql = (
@@ -226,8 +228,15 @@ class Store:
             self._conn.execute(
                 "INSERT INTO fetch_log (started_at, finished_at, source, item, status, rows, "
                 "message) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (entry.started_at, entry.finished_at, entry.source, entry.item, entry.status,
-                 entry.rows, entry.message),
+                (
+                    entry.started_at,
+                    entry.finished_at,
+                    entry.source,
+                    entry.item,
+                    entry.status,
+                    entry.rows,
+                    entry.message,
+                ),
             )
 
     # -- reading -------------------------------------------------------------------------------
@@ -247,9 +256,7 @@ class Store:
         """All stored records of ``table`` with the catalog's columns, sorted by its date column."""
         spec = catalog.TABLES[table]
         columns = ", ".join(f'"{c}"' for c in spec.column_names)
-        cur = self._conn.execute(
-            f'SELECT {columns} FROM "{table}" ORDER BY "{spec.date_column}"'
-        )
+        cur = self._conn.execute(f'SELECT {columns} FROM "{table}" ORDER BY "{spec.date_column}"')
         return pd.DataFrame(cur.fetchall(), columns=spec.column_names)
 
     def last_date(self, series_id: str) -> date | None:

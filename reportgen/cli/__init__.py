@@ -45,8 +45,11 @@ class AppContext:
         from reportgen.sample import load_sample_store
 
         if sample or self.use_sample:
-            return Dataset.from_store(load_sample_store(), "sample",
-                                      "bundled sample (real published figures, see SOURCES.md)")
+            return Dataset.from_store(
+                load_sample_store(),
+                "sample",
+                "bundled sample (real published figures, see SOURCES.md)",
+            )
         store = self.store()
         if store.is_empty():
             click.echo(
@@ -54,8 +57,9 @@ class AppContext:
                 "Run `reportgen fetch` or `reportgen data import DIR` to use current data.",
                 err=True,
             )
-            return Dataset.from_store(load_sample_store(), "sample",
-                                      "bundled sample (the store was empty)")
+            return Dataset.from_store(
+                load_sample_store(), "sample", "bundled sample (the store was empty)"
+            )
         return Dataset.from_store(store, "store", f"store {self.settings.db_path}")
 
 
@@ -76,29 +80,47 @@ class ReportgenGroup(click.Group):
 def as_of_option(func: F) -> F:
     """``--as-of DATE``: analyse as of this date, using only data public by then."""
     return click.option(
-        "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
         help="Analyse as of this date (YYYY-MM-DD), using only data published by then. "
-             "Default: the latest H.4.1 release in the data.",
+        "Default: the latest H.4.1 release in the data.",
     )(func)
 
 
 def date_range_options(func: F) -> F:
     """``--start DATE --end DATE``: limit a history to this range (inclusive)."""
-    func = click.option("--end", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                        help="Last date to include (YYYY-MM-DD). Default: the latest data.")(func)
-    return click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                        help="First date to include (YYYY-MM-DD).")(func)
+    func = click.option(
+        "--end",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Last date to include (YYYY-MM-DD). Default: the latest data.",
+    )(func)
+    return click.option(
+        "--start",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="First date to include (YYYY-MM-DD).",
+    )(func)
 
 
 def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]:
     """``--format``: one of ``choices`` (the first is the default)."""
-    return click.option("--format", "fmt", type=click.Choice(choices), default=default or choices[0],
-                        show_default=True, help="Output format.")
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default or choices[0],
+        show_default=True,
+        help="Output format.",
+    )
 
 
 def sample_option(func: F) -> F:
-    return click.option("--sample", is_flag=True,
-                        help="Use the bundled sample instead of the store.")(func)
+    return click.option(
+        "--sample", is_flag=True, help="Use the bundled sample instead of the store."
+    )(func)
 
 
 def to_date(value: Any) -> date | None:
@@ -110,18 +132,30 @@ def resolve_as_of(dataset: Dataset, as_of: Any) -> date:
     """The explicit ``--as-of`` or, by default, the latest H.4.1 release in ``dataset``."""
     chosen = to_date(as_of) or dataset.default_as_of()
     if chosen is None:
-        raise click.ClickException("no data to analyse: run `reportgen fetch` or "
-                                   "`reportgen data import DIR`, or pass --sample")
+        raise click.ClickException(
+            "no data to analyse: run `reportgen fetch` or "
+            "`reportgen data import DIR`, or pass --sample"
+        )
     return chosen
 
 
 @click.group(cls=ReportgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="reportgen")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              envvar="REPORTGEN_DB", show_envvar=True,
-              help="The SQLite store. Default: data/reportgen.sqlite under the working folder.")
-@click.option("--sample", "use_sample", is_flag=True,
-              help="Use the bundled offline sample instead of the store (read-only commands).")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    envvar="REPORTGEN_DB",
+    show_envvar=True,
+    help="The SQLite store. Default: data/reportgen.sqlite under the working folder.",
+)
+@click.option(
+    "--sample",
+    "use_sample",
+    is_flag=True,
+    help="Use the bundled offline sample instead of the store (read-only commands).",
+)
 @click.pass_context
 def cli(ctx: click.Context, db_path: Path | None, use_sample: bool) -> None:
     """reportgen: a weekly briefing on Fed balance-sheet policy and Treasury-market plumbing.

@@ -107,7 +107,8 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
                 continue
             if len(raw) != len(header):
                 raise ImportFileError(
-                    str(path), reader.line_num,
+                    str(path),
+                    reader.line_num,
                     f"{len(raw)} fields where the header has {len(header)}",
                 )
             rows.append((reader.line_num, dict(zip(header, raw, strict=True))))
@@ -120,27 +121,29 @@ def _series_id_for(name: str, path: Path, line: int | None = 1) -> str:
     sid = FILE_ALIASES.get(name.upper(), name.upper())
     if sid not in catalog.SERIES:
         raise ImportFileError(
-            str(path), line,
+            str(path),
+            line,
             f"series {name!r} is not one reportgen uses; known series: {', '.join(sorted(catalog.SERIES))}",
         )
     return sid
 
 
-def _check_units(sid: str, values: pd.Series, path: Path,
-                 lines: dict[pd.Timestamp, int]) -> None:
+def _check_units(sid: str, values: pd.Series, path: Path, lines: dict[pd.Timestamp, int]) -> None:
     low, high = catalog.SERIES[sid].plausible
     bad = values[(values < low) | (values > high)]
     if len(bad):
         day, value = bad.index[0], bad.iloc[0]
         raise ImportFileError(
-            str(path), lines.get(day),
+            str(path),
+            lines.get(day),
             f"{sid} = {value:g} on {day:%Y-%m-%d} is outside the plausible range for "
             f"{catalog.SERIES[sid].units} ({low:g} to {high:g}); is the file in another unit?",
         )
 
 
-def _parse_value_columns(path: Path, rows: list[tuple[int, dict[str, str]]], date_col: str,
-                         columns: dict[str, str]) -> dict[str, pd.Series]:
+def _parse_value_columns(
+    path: Path, rows: list[tuple[int, dict[str, str]]], date_col: str, columns: dict[str, str]
+) -> dict[str, pd.Series]:
     """Columns of a wide date-indexed file as series keyed by catalog id."""
     out: dict[str, pd.Series] = {}
     for sid, col in columns.items():
@@ -163,8 +166,9 @@ def _parse_value_columns(path: Path, rows: list[tuple[int, dict[str, str]]], dat
     return out
 
 
-def _parse_records(path: Path, rows: list[tuple[int, dict[str, str]]], header: list[str],
-                   fields: list[Field]) -> pd.DataFrame:
+def _parse_records(
+    path: Path, rows: list[tuple[int, dict[str, str]]], header: list[str], fields: list[Field]
+) -> pd.DataFrame:
     mapping = resolve_columns(header, fields)
     missing = missing_required(mapping, fields)
     if missing:
@@ -184,6 +188,14 @@ def parse_file(path: Path) -> ParsedFile:
     lower = [h.lower() for h in header]
     first = lower[0] if lower else ""
 
+    if "operation_id" in lower and "security_class" in lower:
+        frame = _parse_records(path, rows, header, nyfed.OUTRIGHT_OPERATION_FIELDS)
+        return ParsedFile(path, "outright operations", tables={"outright_operations": frame})
+
+    if first == "series_break":
+        frame = _parse_records(path, rows, header, nyfed.SERIES_BREAK_FIELDS)
+        return ParsedFile(path, "dealer series breaks", tables={"pd_series_breaks": frame})
+
     if "operation_id" in lower or "operationid" in lower:
         frame = _parse_records(path, rows, header, nyfed.REPO_OPERATION_FIELDS)
         default = "reverse_repo" if "collateral_type" in lower else "repo"
@@ -201,8 +213,9 @@ def parse_file(path: Path) -> ParsedFile:
     if first == "record_date" and ("type_of_account" in lower or "account_type" in lower):
         frame = _parse_records(path, rows, header, treasury.CASH_BALANCE_FIELDS)
         tga = treasury.tga_close_series(frame)
-        return ParsedFile(path, "DTS cash balance", series={"TGA_DTS": tga},
-                          tables={"dts_cash_balance": frame})
+        return ParsedFile(
+            path, "DTS cash balance", series={"TGA_DTS": tga}, tables={"dts_cash_balance": frame}
+        )
 
     if first == "record_date" and "transaction_type" in lower:
         frame = _parse_records(path, rows, header, treasury.DEBT_TRANSACTION_FIELDS)
@@ -224,24 +237,32 @@ def parse_file(path: Path) -> ParsedFile:
             if name in lower
         }
         if sofr_map and len(sofr_map) == len(rest):
-            return ParsedFile(path, "SOFR percentiles",
-                              series=_parse_value_columns(path, rows, header[0], sofr_map))
+            return ParsedFile(
+                path,
+                "SOFR percentiles",
+                series=_parse_value_columns(path, rows, header[0], sofr_map),
+            )
         if all(_PD_KEY.match(c) for c in rest):
-            return ParsedFile(path, "dealer fails", tables={"pd_fails": _pd_fails_long(path, rows, header)})
+            return ParsedFile(
+                path, "dealer fails", tables={"pd_fails": _pd_fails_long(path, rows, header)}
+            )
         columns = {_series_id_for(c, path): c for c in rest}
-        return ParsedFile(path, "FRED download",
-                          series=_parse_value_columns(path, rows, header[0], columns))
+        return ParsedFile(
+            path, "FRED download", series=_parse_value_columns(path, rows, header[0], columns)
+        )
 
     raise ImportFileError(
-        str(path), 1,
+        str(path),
+        1,
         f"unrecognised columns {', '.join(header[:6])}{'...' if len(header) > 6 else ''}; "
         "expected a FRED download (observation_date,SERIES) or one of the formats listed in "
         "`reportgen data import --help`",
     )
 
 
-def _pd_fails_long(path: Path, rows: list[tuple[int, dict[str, str]]],
-                   header: list[str]) -> pd.DataFrame:
+def _pd_fails_long(
+    path: Path, rows: list[tuple[int, dict[str, str]]], header: list[str]
+) -> pd.DataFrame:
     records = []
     for line, row in rows:
         try:
@@ -266,8 +287,9 @@ def csv_files(directory: Path) -> list[Path]:
     return files
 
 
-def import_files(store: Store, paths: Iterable[Path], fetched_at: datetime,
-                 origin: str = "import") -> ImportReport:
+def import_files(
+    store: Store, paths: Iterable[Path], fetched_at: datetime, origin: str = "import"
+) -> ImportReport:
     """Parse every file, then write them all in one transaction (all or nothing).
 
     ``origin`` is recorded per row as ``<origin>:<file name>``.

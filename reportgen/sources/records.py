@@ -117,8 +117,9 @@ def missing_required(mapping: Mapping[str, str], fields: list[Field]) -> list[st
     return [f.name for f in fields if f.required and f.name not in mapping]
 
 
-def convert_record(record: Mapping[str, Any], mapping: Mapping[str, str],
-                   fields: list[Field]) -> dict[str, Any]:
+def convert_record(
+    record: Mapping[str, Any], mapping: Mapping[str, str], fields: list[Field]
+) -> dict[str, Any]:
     """Typed canonical record from a raw one; raises ValueParseError naming the column."""
     out: dict[str, Any] = {}
     for f in fields:

@@ -1,0 +1,46 @@
+# The two set-up commands of the README, each creating its own virtualenv:
+#   make briefing   fetch the latest data (or fall back to the store / bundled sample) and build
+#   make test       run the test suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RG := $(VENV)/bin/reportgen
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: briefing test lint typecheck bench golden clean system-deps help
+
+help:
+	@echo "make briefing  - fetch data and build the briefing into output/"
+	@echo "make test      - run the tests"
+	@echo "make lint typecheck bench golden clean"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+briefing: $(STAMP) system-deps
+	-$(RG) fetch
+	$(RG) build
+
+test: $(STAMP) system-deps
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy reportgen
+
+bench: $(STAMP)
+	$(PY) -m pytest --benchmark-only --benchmark-columns=min,median,max tests
+
+golden: $(STAMP)
+	$(PY) -m pytest tests/test_golden.py --update-golden
+
+clean:
+	rm -rf $(VENV) output .pytest_cache .mypy_cache .ruff_cache
