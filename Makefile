@@ -37,7 +37,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy reportgen
 
 bench: $(STAMP)
-	$(PY) -m pytest --benchmark-only --benchmark-columns=min,median,max tests
+	$(PY) -m pytest -o addopts=-q --benchmark-only --benchmark-columns=min,median,max tests
 
 golden: $(STAMP)
 	$(PY) -m pytest tests/test_golden.py --update-golden

@@ -100,7 +100,7 @@ class SeriesNotFoundError(SourceError):
 
 
 class UnitError(ReportgenError):
-    """Raised when a value's unit disagrees with the catalog (e.g. billions where millions expected)."""
+    """Raised when a value's unit disagrees with the catalog (billions where millions expected)."""
 
 
 class DataUnavailableError(ReportgenError):

@@ -120,10 +120,9 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
 def _series_id_for(name: str, path: Path, line: int | None = 1) -> str:
     sid = FILE_ALIASES.get(name.upper(), name.upper())
     if sid not in catalog.SERIES:
+        known = ", ".join(sorted(catalog.SERIES))
         raise ImportFileError(
-            str(path),
-            line,
-            f"series {name!r} is not one reportgen uses; known series: {', '.join(sorted(catalog.SERIES))}",
+            str(path), line, f"series {name!r} is not one reportgen uses; known series: {known}"
         )
     return sid
 
