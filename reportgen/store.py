@@ -76,7 +76,7 @@ _DDL = [
 
 
 def _iso(value: object) -> str:
-    return pd.Timestamp(value).strftime("%Y-%m-%d")  # type: ignore[arg-type]
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
 def _cell(value: object) -> object:

@@ -54,6 +54,7 @@ def fetch(app: AppContext, sources: tuple[str, ...], start: datetime | None) -> 
     store = app.store()
     tasks = fetching.plan(sources or SOURCES)
     results = []
+    bar: Any
     with click.progressbar(
         length=len(tasks),
         label="Fetching",
