@@ -1,13 +1,31 @@
 """NY Fed Markets Data API: reference rates, repo operations, outright operations, SOMA, fails.
 
-Field maps here are shared by the JSON API parser and the CSV importer.
+Field maps here are shared by the JSON API parser and the CSV importer. The API is keyless;
+amounts of operations are in USD, SOMA holdings are converted to USD billions, primary dealer
+fails stay in USD millions, rates are in percent.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
 import pandas as pd
 
-from reportgen.sources.records import Field
+from reportgen import catalog
+from reportgen.errors import PayloadError
+from reportgen.sources.http import HttpClient
+from reportgen.sources.payloads import (
+    check_units,
+    is_missing,
+    record_list,
+    records_frame,
+    value_or_none,
+)
+from reportgen.sources.records import Field, ValueParseError, parse_date
 
 # Operations this small with no explanatory note are the NY Fed's test trades ("small value
 # exercises", about $1M each); they say nothing about demand for the facility.
@@ -57,7 +75,515 @@ def flag_small_value(operations: pd.DataFrame) -> pd.Series:
     has_note = note.notna() & (note.fillna("") != "")
     accepted = operations["total_accepted"].fillna(0.0)
     small = (accepted > 0) & (accepted <= SMALL_VALUE_MAX_USD)
-    day_max = operations.groupby(["operation_date", "operation_type"])["total_accepted"].transform("max")
+    day_max = operations.groupby(["operation_date", "operation_type"])["total_accepted"].transform(
+        "max"
+    )
     reverse = operations["operation_type"] == "reverse_repo"
     by_size = small & (~reverse | (accepted < day_max.fillna(0.0)))
     return (by_note | (~has_note & by_size)).astype(bool)
+
+
+# ============================================================================================
+# The Markets Data API (https://markets.newyorkfed.org/api, keyless, JSON)
+# ============================================================================================
+
+BASE_URL = "https://markets.newyorkfed.org/api"
+SOURCE = "nyfed"
+# Searches are split into windows of this many days so that no single response grows large.
+SEARCH_WINDOW_DAYS = 366
+
+RATE_PATHS = {
+    "sofr": "/rates/secured/sofr/search.json",
+    "tgcr": "/rates/secured/tgcr/search.json",
+    "bgcr": "/rates/secured/bgcr/search.json",
+    "effr": "/rates/unsecured/effr/search.json",
+    "obfr": "/rates/unsecured/obfr/search.json",
+}
+# Catalog series per reference rate, each with the payload names it may come under (the newer
+# ``percentPercentile1`` and the older ``percentile1``).
+RATE_SERIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "sofr": {
+        "SOFR": ("percentRate",),
+        "SOFR1": ("percentPercentile1", "percentile1"),
+        "SOFR25": ("percentPercentile25", "percentile25"),
+        "SOFR75": ("percentPercentile75", "percentile75"),
+        "SOFR99": ("percentPercentile99", "percentile99"),
+        "SOFRVOL": ("volumeInBillions", "volume"),
+    },
+    "tgcr": {"TGCRRATE": ("percentRate",)},
+    "bgcr": {"BGCR": ("percentRate",)},
+    "effr": {"EFFR": ("percentRate",)},
+    "obfr": {"OBFR": ("percentRate",)},
+}
+
+REPO_PATH = "/rp/results/search.json"
+TSY_OPERATIONS_PATH = "/tsy/all/results/summary/search.json"
+# Agency MBS operations. Path and payload ({"ambs": {"auctions": [...]}}) as used by several
+# public clients of the API (not checked against a live response from this machine).
+AMBS_OPERATIONS_PATH = "/ambs/all/results/summary/search.json"
+SOMA_SUMMARY_PATH = "/soma/summary.json"
+PD_FAILS_PATH = "/pd/get/PDFTD-USTET_PDFTR-USTET.json"
+PD_SERIES_BREAKS_PATH = "/pd/list/seriesbreaks.json"
+
+# SOMA summary columns (USD, as strings) -> catalog series (USD billions).
+SOMA_SERIES = {"SOMA_BILLS": "bills", "SOMA_NOTESBONDS": "notesbonds", "SOMA_MBS": "mbs"}
+
+_SMALL_VALUE_NOTE = re.compile(r"small[\s-]*value", re.IGNORECASE)
+
+OUTRIGHT_OPERATION_FIELDS: list[Field] = [
+    Field("operation_id", "text", ("operationId",), required=True),
+    Field("operation_date", "date", ("operationDate",), required=True),
+    Field("operation_type", "text", ("operationType",), required=True),
+    Field("operation_direction", "text", ("operationDirection", "direction")),
+    Field("security_class", "text", ("securityClass",)),
+    # Treasury operations state par; agency MBS operations current face (original face when
+    # current face is absent).
+    Field(
+        "total_par_submitted",
+        "num",
+        (
+            "totalParAmtSubmitted",
+            "total_par_amt_submitted",
+            "totalSubmittedCurrFace",
+            "totalSubmittedOrigFace",
+        ),
+    ),
+    Field(
+        "total_par_accepted",
+        "num",
+        (
+            "totalParAmtAccepted",
+            "total_par_amt_accepted",
+            "totalAcceptedCurrFace",
+            "totalAcceptedOrigFace",
+        ),
+    ),
+    Field("maturity_range_start", "date", ("maturityRangeStart",)),
+    Field("maturity_range_end", "date", ("maturityRangeEnd",)),
+    Field("note", "text", ()),
+]
+
+PD_SERIES_BREAK_FIELDS: list[Field] = [
+    Field("series_break", "text", ("seriesbreak", "seriesbreakid"), required=True),
+    Field("label", "text", ()),
+    Field("start_date", "date", ("startdate",), required=True),
+    Field("end_date", "date", ("enddate",)),
+]
+
+
+def url_for(path: str) -> str:
+    """The full API URL of ``path`` (``/soma/summary.json`` -> ``https://.../soma/summary.json``)."""
+    return BASE_URL + path
+
+
+def search_windows(
+    start: date, end: date, days: int = SEARCH_WINDOW_DAYS
+) -> list[tuple[date, date]]:
+    """``[start, end]`` cut into consecutive inclusive windows of at most ``days`` days.
+
+    >>> [(a.day, b.day) for a, b in search_windows(date(2025, 1, 1), date(2025, 1, 10), days=7)]
+    [(1, 7), (8, 10)]
+    """
+    windows: list[tuple[date, date]] = []
+    lo = start
+    while lo <= end:
+        hi = min(end, lo + timedelta(days=days - 1))
+        windows.append((lo, hi))
+        lo = hi + timedelta(days=1)
+    return windows
+
+
+def _series(series_id: str, values: dict[pd.Timestamp, float]) -> pd.Series:
+    series = pd.Series(values, dtype="float64", name=series_id).sort_index()
+    series.index = pd.DatetimeIndex(series.index, name="date")
+    return series
+
+
+# -- reference rates -----------------------------------------------------------------------
+def parse_reference_rates(payload: Any, rate: str, url: str) -> dict[str, pd.Series]:
+    """Series of one reference rate from a ``/rates/.../search.json`` payload.
+
+    Parameters
+    ----------
+    payload
+        ``{"refRates": [{"effectiveDate": "2025-10-31", "type": "SOFR", "percentRate": 4.22,
+        "percentPercentile1": ..., "volumeInBillions": ..., ...}]}``. Percentiles may come under
+        the older names ``percentile1`` etc.
+    rate
+        ``sofr`` | ``tgcr`` | ``bgcr`` | ``effr`` | ``obfr``.
+    url
+        Shown in errors.
+
+    Returns
+    -------
+    dict[str, pd.Series]
+        Catalog id -> float series (percent; SOFRVOL in USD billions) on a DatetimeIndex
+        ``date``; NaN where a value is absent or empty. SOFR yields SOFR, SOFR1, SOFR25, SOFR75,
+        SOFR99 and SOFRVOL; the others one series each. A date published twice (a revision)
+        keeps the later record.
+
+    Example
+    -------
+    >>> parse_reference_rates({"refRates": [{"effectiveDate": "2025-10-31", "type": "TGCR",
+    ...     "percentRate": 4.21}]}, "tgcr", "u")["TGCRRATE"].iloc[0]
+    4.21
+    """
+    rows = record_list(payload, ("refRates",), SOURCE, url)
+    wanted = RATE_SERIES[rate]
+    values: dict[str, dict[pd.Timestamp, float]] = {sid: {} for sid in wanted}
+    for number, row in enumerate(rows, start=1):
+        kind = str(row.get("type") or rate).strip().upper()
+        if kind != rate.upper():
+            continue  # e.g. SOFR averages (SOFRAI) mixed into a search
+        raw_day = row.get("effectiveDate")
+        if is_missing(raw_day):
+            raise PayloadError(SOURCE, f"record {number}: 'effectiveDate' is empty", url)
+        try:
+            day = pd.Timestamp(parse_date(raw_day))
+        except ValueParseError as exc:
+            raise PayloadError(SOURCE, f"record {number}, 'effectiveDate': {exc}", url) from None
+        for sid, names in wanted.items():
+            raw = next((row[n] for n in names if n in row), None)
+            value = value_or_none(raw, f"record {number}, {names[0]!r}", SOURCE, url)
+            values[sid][day] = float("nan") if value is None else value
+    out = {sid: _series(sid, vals) for sid, vals in values.items()}
+    for sid, series in out.items():
+        check_units(sid, series, SOURCE, url)
+    return out
+
+
+def fetch_reference_rates(
+    http: HttpClient, rate: str, start: date, end: date
+) -> dict[str, pd.Series]:
+    """Fetch one reference rate for ``[start, end]`` (see :func:`parse_reference_rates`)."""
+    parts: dict[str, list[pd.Series]] = {sid: [] for sid in RATE_SERIES[rate]}
+    for lo, hi in search_windows(start, end):
+        params = {"startDate": lo.isoformat(), "endDate": hi.isoformat()}
+        url = url_for(RATE_PATHS[rate])
+        payload = http.get_json(url, params)
+        shown = http.display_url(httpx.URL(url).copy_merge_params(params))
+        for sid, series in parse_reference_rates(payload, rate, shown).items():
+            parts[sid].append(series)
+    return {sid: _concat(sid, chunks) for sid, chunks in parts.items()}
+
+
+def _concat(series_id: str, chunks: list[pd.Series]) -> pd.Series:
+    chunks = [c for c in chunks if len(c)]
+    if not chunks:
+        return _series(series_id, {})
+    joined = pd.concat(chunks)
+    joined = joined[~joined.index.duplicated(keep="last")].sort_index()
+    joined.name = series_id
+    return joined
+
+
+# -- repo and reverse repo operations ------------------------------------------------------
+_DETAIL_CLASS = {
+    "treasury": "treasury_accepted",
+    "agency": "agency_accepted",
+    "mortgage-backed": "mbs_accepted",
+    "mbs": "mbs_accepted",
+}
+_AWARD_RATE_KEYS = ("percentAwardRate", "percentWeightedAverageRate", "percentStopOutRate")
+_OFFERING_RATE_KEYS = ("percentOfferingRate", "percentMinimumBidRate", "minimumBidRate")
+
+
+def _first_rate(details: list[Mapping[str, Any]], keys: tuple[str, ...], url: str) -> float | None:
+    # Treasury collateral first: for the SRF and ON RRP it is the rate the facility is quoted at.
+    ordered = sorted(details, key=lambda d: str(d.get("securityType", "")).lower() != "treasury")
+    for detail in ordered:
+        for key in keys:
+            value = value_or_none(detail.get(key), f"details.{key}", SOURCE, url)
+            if value is not None:
+                return value
+    return None
+
+
+def parse_repo_operations(payload: Any, url: str, default_type: str = "repo") -> pd.DataFrame:
+    """Repo / reverse repo operation results from a ``/rp/results/search.json`` payload.
+
+    Parameters
+    ----------
+    payload
+        ``{"repo": {"operations": [{"operationId", "operationDate", "operationType": "Repo" |
+        "Reverse Repo", "totalAmtSubmitted", "totalAmtAccepted", "note", "details":
+        [{"securityType", "amtAccepted", "percentAwardRate", "percentOfferingRate"}]}]}}``.
+    url
+        Shown in errors.
+    default_type
+        ``repo`` | ``reverse_repo`` when an operation has no ``operationType``.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns of ``catalog.TABLES["repo_operations"]``; amounts in USD, rates in percent,
+        missing values as None. The award rate comes from the details (Treasury first:
+        ``percentAwardRate``, else the weighted average or stop-out rate); ``small_value`` is 1
+        for the NY Fed's test trades (``isSmallValue`` = "Y", a note saying "small value", or
+        the size rule of :func:`flag_small_value`).
+
+    Example
+    -------
+    A $50.35B SRF repo on 2025-10-31 becomes one row with ``total_accepted`` = 5.035e10,
+    ``operation_type`` = "repo" and ``small_value`` = 0.
+    """
+    rows = record_list(payload, ("repo", "operations"), SOURCE, url)
+    columns = catalog.TABLES["repo_operations"].column_names
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    frame = records_frame(rows, REPO_OPERATION_FIELDS, SOURCE, url)
+    frame["operation_type"] = [
+        normalise_operation_type(t, default_type) for t in frame["operation_type"]
+    ]
+    for column in (
+        "treasury_accepted",
+        "agency_accepted",
+        "mbs_accepted",
+        "award_rate",
+        "offering_rate",
+    ):
+        frame[column] = frame[column].astype(object)
+    explicit_small: list[bool] = []
+    for i, row in enumerate(rows):
+        details_raw = row.get("details") or []
+        if not isinstance(details_raw, list):
+            raise PayloadError(SOURCE, f"record {i + 1}: 'details' is not a list", url)
+        details = [d for d in details_raw if isinstance(d, Mapping)]
+        sums: dict[str, float] = {}
+        for detail in details:
+            column = _DETAIL_CLASS.get(str(detail.get("securityType", "")).strip().lower())
+            amount = value_or_none(detail.get("amtAccepted"), "details.amtAccepted", SOURCE, url)
+            if column and amount is not None:
+                sums[column] = sums.get(column, 0.0) + amount
+        for column in ("treasury_accepted", "agency_accepted", "mbs_accepted"):
+            if pd.isna(frame.at[i, column]) and column in sums:
+                frame.at[i, column] = sums[column]
+        if pd.isna(frame.at[i, "award_rate"]):
+            frame.at[i, "award_rate"] = _first_rate(details, _AWARD_RATE_KEYS, url)
+        if pd.isna(frame.at[i, "offering_rate"]):
+            frame.at[i, "offering_rate"] = _first_rate(details, _OFFERING_RATE_KEYS, url)
+        flag = str(row.get("isSmallValue") or "").strip().lower() in {"y", "yes", "true"}
+        explicit_small.append(flag or bool(_SMALL_VALUE_NOTE.search(str(row.get("note") or ""))))
+    for column in (
+        "total_submitted",
+        "total_accepted",
+        "treasury_accepted",
+        "agency_accepted",
+        "mbs_accepted",
+        "award_rate",
+        "offering_rate",
+    ):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    by_size = flag_small_value(frame)
+    frame["small_value"] = (pd.Series(explicit_small, index=frame.index) | by_size).astype(int)
+    return frame[columns]
+
+
+def fetch_repo_operations(http: HttpClient, start: date, end: date) -> pd.DataFrame:
+    """Repo and reverse repo operation results for ``[start, end]`` (both operation types)."""
+    frames: list[pd.DataFrame] = []
+    url = url_for(REPO_PATH)
+    for lo, hi in search_windows(start, end):
+        for kind, default in (("repo", "repo"), ("reverserepo", "reverse_repo")):
+            params = {
+                "startDate": lo.isoformat(),
+                "endDate": hi.isoformat(),
+                "operationTypes": kind,
+            }
+            payload = http.get_json(url, params)
+            shown = http.display_url(httpx.URL(url).copy_merge_params(params))
+            frames.append(parse_repo_operations(payload, shown, default))
+    return _stack(frames, "repo_operations")
+
+
+def _stack(frames: list[pd.DataFrame], table: str) -> pd.DataFrame:
+    columns = catalog.TABLES[table].column_names
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    joined = pd.concat(frames, ignore_index=True)
+    key = list(catalog.TABLES[table].key)
+    return joined.drop_duplicates(subset=key, keep="last").reset_index(drop=True)[columns]
+
+
+# -- outright Treasury and agency MBS operations ------------------------------------------
+def security_class(operation_type: str | None, default: str | None = None) -> str:
+    """``"Outright Bill Purchase"`` -> ``"bill"``; coupon, tips, frn, mbs likewise.
+
+    Agency debt operations give ``"agency"``; anything unrecognised ``default`` or ``"other"``.
+    """
+    text = (operation_type or "").lower()
+    for word, cls in (
+        ("bill", "bill"),
+        ("tips", "tips"),
+        ("frn", "frn"),
+        ("floating", "frn"),
+        ("coupon", "coupon"),
+        ("mbs", "mbs"),
+        ("mortgage", "mbs"),
+        ("tba", "mbs"),
+        ("specified pool", "mbs"),
+        ("dollar roll", "mbs"),
+        ("agency", "agency"),
+    ):
+        if word in text:
+            return cls
+    return default or "other"
+
+
+def _direction(raw: Any, operation_type: str | None) -> str | None:
+    text = str(raw or "").strip().upper()
+    if text in {"P", "S"}:
+        return text
+    lowered = (operation_type or "").lower()
+    if "purchase" in lowered:
+        return "P"
+    if "sale" in lowered:
+        return "S"
+    return None
+
+
+def parse_outright_operations(payload: Any, url: str, kind: str = "treasury") -> pd.DataFrame:
+    """Outright operations from ``/tsy/.../summary/search.json`` or ``/ambs/.../search.json``.
+
+    Parameters
+    ----------
+    payload
+        ``{"treasury": {"auctions": [...]}}`` (``kind="treasury"``) or
+        ``{"ambs": {"auctions": [...]}}`` (``kind="ambs"``). Each record has ``operationId``,
+        ``operationDate``, ``operationType`` ("Outright Bill Purchase", "Outright Coupon
+        Purchase", "Outright TIPS Purchase", ..., "Outright TBA Purchase"),
+        ``operationDirection`` ("P" | "S"), ``totalParAmtAccepted`` (MBS: current face).
+    url
+        Shown in errors.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns of ``catalog.TABLES["outright_operations"]``; amounts in USD (par);
+        ``security_class`` is ``bill`` | ``coupon`` | ``tips`` | ``frn`` | ``mbs`` (``agency`` /
+        ``other`` for anything else), ``operation_direction`` ``P`` | ``S``.
+
+    Example
+    -------
+    "Outright Bill Purchase" of $7.5B on 2025-12-12 -> security_class "bill", direction "P",
+    total_par_accepted 7.5e9.
+    """
+    root = "ambs" if kind == "ambs" else "treasury"
+    rows = record_list(payload, (root, "auctions"), SOURCE, url)
+    columns = catalog.TABLES["outright_operations"].column_names
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    frame = records_frame(rows, OUTRIGHT_OPERATION_FIELDS, SOURCE, url)
+    default = "mbs" if kind == "ambs" else None
+    frame["security_class"] = [security_class(t, default) for t in frame["operation_type"]]
+    frame["operation_direction"] = [
+        _direction(d, t)
+        for d, t in zip(frame["operation_direction"], frame["operation_type"], strict=True)
+    ]
+    return frame[columns]
+
+
+def fetch_outright_operations(http: HttpClient, start: date, end: date) -> pd.DataFrame:
+    """Outright Treasury operations and agency MBS operations for ``[start, end]``."""
+    frames: list[pd.DataFrame] = []
+    for kind, path in (("treasury", TSY_OPERATIONS_PATH), ("ambs", AMBS_OPERATIONS_PATH)):
+        url = url_for(path)
+        for lo, hi in search_windows(start, end):
+            params = {"startDate": lo.isoformat(), "endDate": hi.isoformat()}
+            payload = http.get_json(url, params)
+            shown = http.display_url(httpx.URL(url).copy_merge_params(params))
+            frames.append(parse_outright_operations(payload, shown, kind))
+    return _stack(frames, "outright_operations")
+
+
+# -- SOMA summary -------------------------------------------------------------------------
+def parse_soma_summary(payload: Any, url: str, start: date | None = None) -> dict[str, pd.Series]:
+    """SOMA bills, nominal notes and bonds, and MBS in **USD billions** from ``/soma/summary.json``.
+
+    The API gives one record per week (``asOfDate``, Wednesday) with dollar amounts as strings
+    (``"195493000000"``); ``""`` is missing (NaN). ``start`` drops earlier weeks.
+
+    Example: ``{"asOfDate": "2025-11-19", "bills": "195493000000"}`` -> SOMA_BILLS 195.493.
+    """
+    rows = record_list(payload, ("soma", "summary"), SOURCE, url)
+    values: dict[str, dict[pd.Timestamp, float]] = {sid: {} for sid in SOMA_SERIES}
+    for number, row in enumerate(rows, start=1):
+        raw_day = row.get("asOfDate")
+        try:
+            day = pd.Timestamp(parse_date(raw_day))
+        except ValueParseError as exc:
+            raise PayloadError(SOURCE, f"record {number}, 'asOfDate': {exc}", url) from None
+        if start is not None and day.date() < start:
+            continue
+        for sid, name in SOMA_SERIES.items():
+            if name not in row:
+                raise PayloadError(
+                    SOURCE,
+                    f"record {number} has no {name!r}; the SOMA summary format may have changed",
+                    url,
+                )
+            value = value_or_none(row[name], f"record {number}, {name!r}", SOURCE, url)
+            values[sid][day] = float("nan") if value is None else value / 1e9
+    out = {sid: _series(sid, vals) for sid, vals in values.items()}
+    for sid, series in out.items():
+        check_units(sid, series, SOURCE, url)
+    return out
+
+
+def fetch_soma_summary(http: HttpClient, start: date | None = None) -> dict[str, pd.Series]:
+    """The SOMA summary (the whole history comes in one response; ``start`` filters it)."""
+    url = url_for(SOMA_SUMMARY_PATH)
+    return parse_soma_summary(http.get_json(url), url, start)
+
+
+# -- primary dealer fails and series breaks ------------------------------------------------
+def parse_pd_fails(payload: Any, url: str, start: date | None = None) -> pd.DataFrame:
+    """Primary dealer fails (``PDFTD-USTET``, ``PDFTR-USTET``) in **USD millions**.
+
+    ``{"pd": {"timeseries": [{"asofdate": "2024-07-03", "keyid": "PDFTD-USTET",
+    "value": "113493"}]}}``; cumulative for the week ending Wednesday; ``"*"`` (suppressed) and
+    ``""`` become NULL. Negative values are a PayloadError. ``start`` drops earlier weeks.
+
+    Example: the record above -> one row (date 2024-07-03, keyid PDFTD-USTET, value 113493.0).
+    """
+    rows = record_list(payload, ("pd", "timeseries"), SOURCE, url)
+    records: list[dict[str, Any]] = []
+    for number, row in enumerate(rows, start=1):
+        for name in ("asofdate", "keyid"):
+            if is_missing(row.get(name)):
+                raise PayloadError(SOURCE, f"record {number}: {name!r} is missing", url)
+        try:
+            day = parse_date(row["asofdate"])
+        except ValueParseError as exc:
+            raise PayloadError(SOURCE, f"record {number}, 'asofdate': {exc}", url) from None
+        if start is not None and date.fromisoformat(day) < start:
+            continue
+        value = value_or_none(row.get("value"), f"record {number}, 'value'", SOURCE, url)
+        if value is not None and value < 0:
+            raise PayloadError(
+                SOURCE, f"record {number}: fails cannot be negative ({value:g})", url
+            )
+        records.append({"date": day, "keyid": str(row["keyid"]).strip(), "value": value})
+    return pd.DataFrame.from_records(records, columns=["date", "keyid", "value"])
+
+
+def fetch_pd_fails(http: HttpClient, start: date | None = None) -> pd.DataFrame:
+    """Aggregate Treasury fails to deliver / receive (the whole history in one response)."""
+    url = url_for(PD_FAILS_PATH)
+    return parse_pd_fails(http.get_json(url), url, start)
+
+
+def parse_pd_series_breaks(payload: Any, url: str) -> pd.DataFrame:
+    """Series breaks of the primary dealer statistics (never compare values across one).
+
+    ``{"pd": {"seriesbreaks": [{"seriesbreak": "SBN2024", "label": "...", "startdate":
+    "2024-07-03", "enddate": ""}]}}``; an empty ``enddate`` (the current break) is NULL.
+    """
+    rows = record_list(payload, ("pd", "seriesbreaks"), SOURCE, url)
+    return records_frame(rows, PD_SERIES_BREAK_FIELDS, SOURCE, url)
+
+
+def fetch_pd_series_breaks(http: HttpClient) -> pd.DataFrame:
+    url = url_for(PD_SERIES_BREAKS_PATH)
+    return parse_pd_series_breaks(http.get_json(url), url)

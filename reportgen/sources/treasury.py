@@ -1,13 +1,23 @@
 """US Treasury Fiscal Data: auction results and the Daily Treasury Statement cash balance.
 
 Field maps here are shared by the JSON API parser and the CSV importer, so both produce the
-same canonical columns (see ``catalog.TABLES``).
+same canonical columns (see ``catalog.TABLES``). The API is keyless and paginated; every value
+arrives as a string and a missing one as the string ``"null"``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import httpx
 import pandas as pd
 
+from reportgen import catalog
+from reportgen.errors import PayloadError
+from reportgen.sources.http import HttpClient
+from reportgen.sources.payloads import check_units, record_list, records_frame
 from reportgen.sources.records import Field
 
 AUCTION_FIELDS: list[Field] = [
@@ -89,8 +99,10 @@ def tga_close_series(cash_balance: pd.DataFrame) -> pd.Series:
 
     closing_rows = frame[frame["account_type"] == TGA_CLOSING_ROW]
     for day, opened, closed in zip(
-        closing_rows["record_date"], closing_rows["open_today_bal"],
-        close.loc[closing_rows.index], strict=True,
+        closing_rows["record_date"],
+        closing_rows["open_today_bal"],
+        close.loc[closing_rows.index],
+        strict=True,
     ):
         value = closed if pd.notna(closed) else opened
         if pd.notna(value):
@@ -114,3 +126,161 @@ def tga_close_series(cash_balance: pd.DataFrame) -> pd.Series:
     series = pd.Series(values, dtype="float64", name="TGA_DTS").sort_index()
     series.index = pd.DatetimeIndex(series.index, name="date")
     return series
+
+
+# ============================================================================================
+# The Fiscal Data API (https://api.fiscaldata.treasury.gov, keyless, JSON)
+# ============================================================================================
+
+BASE_URL = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service"
+AUCTIONS_PATH = "/v1/accounting/od/auctions_query"
+CASH_BALANCE_PATH = "/v1/accounting/dts/operating_cash_balance"
+DEBT_TRANSACTIONS_PATH = "/v1/accounting/dts/public_debt_transactions"
+SOURCE = "treasury"
+PAGE_SIZE = 10_000  # the API's maximum
+MAX_PAGES = 1_000  # a guard against a server that keeps saying "next"
+
+
+def url_for(path: str) -> str:
+    """The full API URL of ``path``."""
+    return BASE_URL + path
+
+
+def fetch_pages(
+    http: HttpClient,
+    path: str,
+    filter_: str | None,
+    sort: str,
+    page_size: int = PAGE_SIZE,
+) -> tuple[list[Mapping[str, Any]], str]:
+    """Every record of a Fiscal Data query, following the pagination.
+
+    The response is ``{"data": [...], "meta": {"total-pages": N, ...}, "links": {"next":
+    "&page%5Bnumber%5D=2&..." | null}}``; pages are requested by number until the last
+    (``total-pages``) or until ``links.next`` is null. Returns the records (values as strings,
+    ``"null"`` for missing) and the URL to show in errors.
+
+    Raises
+    ------
+    PayloadError
+        A page without a ``data`` list (the API changed its shape).
+    """
+    url = url_for(path)
+    base = {"sort": sort, "format": "json", "page[size]": page_size}
+    if filter_:
+        base["filter"] = filter_
+    shown = http.display_url(httpx.URL(url).copy_merge_params(base))
+    records: list[Mapping[str, Any]] = []
+    for page in range(1, MAX_PAGES + 1):
+        params = {**base, "page[number]": page}
+        payload = http.get_json(url, params)
+        rows = record_list(payload, ("data",), SOURCE, shown)
+        records.extend(rows)
+        meta = payload.get("meta") if isinstance(payload, Mapping) else None
+        links = payload.get("links") if isinstance(payload, Mapping) else None
+        total = _int(meta.get("total-pages")) if isinstance(meta, Mapping) else None
+        has_next = bool(links.get("next")) if isinstance(links, Mapping) else None
+        if not rows or has_next is False or (total is not None and page >= total):
+            break
+        if total is None and has_next is None:
+            break  # no pagination information at all: one page is all there is
+    else:
+        raise PayloadError(SOURCE, f"more than {MAX_PAGES} pages; narrow the date range", shown)
+    return records, shown
+
+
+def _int(raw: Any) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _dedupe(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    key = list(catalog.TABLES[table].key)
+    return frame.drop_duplicates(subset=key, keep="last").reset_index(drop=True)
+
+
+def parse_auctions(rows: list[Mapping[str, Any]], url: str) -> pd.DataFrame:
+    """Auction records of ``auctions_query`` as the columns of ``catalog.TABLES["auctions"]``.
+
+    Parameters
+    ----------
+    rows
+        Fiscal Data records: every value a string, ``"null"`` for missing. Announced auctions
+        carry ``"null"`` results until they happen and are kept with NULLs (a later fetch fills
+        them in). All security types: Bill, Note, Bond, FRN, CMB; TIPS are Notes/Bonds with
+        ``inflation_index_security`` = "Yes".
+    url
+        Shown in errors.
+
+    Returns
+    -------
+    pd.DataFrame
+        Amounts in USD, yields and rates in percent, flags 0/1, dates ISO text.
+
+    Raises
+    ------
+    PayloadError
+        ``cusip`` or ``auction_date`` missing from the records or empty in one.
+
+    Example
+    -------
+    ``{"cusip": "912797QX8", "auction_date": "2025-11-20", "security_type": "Bill",
+    "high_yield": "null", "high_investment_rate": "3.912", ...}`` -> one row with
+    ``high_yield`` NULL and ``high_investment_rate`` 3.912.
+    """
+    frame = records_frame(rows, AUCTION_FIELDS, SOURCE, url)
+    return _dedupe(frame, "auctions")
+
+
+def fetch_auctions(http: HttpClient, start: date | None) -> pd.DataFrame:
+    """Auctions (all security types) with ``auction_date`` on or after ``start``."""
+    filter_ = f"auction_date:gte:{start.isoformat()}" if start else None
+    rows, shown = fetch_pages(http, AUCTIONS_PATH, filter_, "auction_date,cusip")
+    return parse_auctions(rows, shown)
+
+
+def parse_cash_balance(rows: list[Mapping[str, Any]], url: str) -> pd.DataFrame:
+    """DTS operating cash balance rows (USD millions) as ``catalog.TABLES["dts_cash_balance"]``.
+
+    ``record_date`` and ``account_type`` are required; balances ``"null"`` become NULL (from
+    2022-04-18 the TGA closing-balance row has its value in ``open_today_bal`` and ``"null"``
+    in ``close_today_bal``).
+    """
+    frame = records_frame(rows, CASH_BALANCE_FIELDS, SOURCE, url)
+    return _dedupe(frame, "dts_cash_balance")
+
+
+def fetch_cash_balance(http: HttpClient, start: date | None) -> tuple[pd.DataFrame, pd.Series]:
+    """DTS operating cash balance from ``start`` and the daily TGA close derived from it.
+
+    Returns the table rows and the ``TGA_DTS`` series (USD millions, see
+    :func:`tga_close_series` for the three schema eras). Example: 2023-06-01 -> 22,892.
+    """
+    filter_ = f"record_date:gte:{start.isoformat()}" if start else None
+    rows, shown = fetch_pages(http, CASH_BALANCE_PATH, filter_, "record_date")
+    frame = parse_cash_balance(rows, shown)
+    tga = tga_close_series(frame)
+    check_units("TGA_DTS", tga, SOURCE, shown)
+    return frame, tga
+
+
+def parse_debt_transactions(rows: list[Mapping[str, Any]], url: str) -> pd.DataFrame:
+    """DTS public debt transactions (USD millions) as ``catalog.TABLES["dts_debt_transactions"]``.
+
+    A blank ``security_type_desc`` (subtotal rows) is kept as ``""`` because it is part of the
+    key, as the CSV importer does.
+    """
+    frame = records_frame(rows, DEBT_TRANSACTION_FIELDS, SOURCE, url)
+    frame["security_type_desc"] = frame["security_type_desc"].fillna("")
+    return _dedupe(frame, "dts_debt_transactions")
+
+
+def fetch_debt_transactions(http: HttpClient, start: date | None) -> pd.DataFrame:
+    """Marketable public debt issues and redemptions (DTS table III-A) from ``start``."""
+    filters = ["security_market:eq:Marketable"]
+    if start:
+        filters.append(f"record_date:gte:{start.isoformat()}")
+    rows, shown = fetch_pages(http, DEBT_TRANSACTIONS_PATH, ",".join(filters), "record_date")
+    return parse_debt_transactions(rows, shown)

@@ -1,0 +1,410 @@
+"""FRED (St. Louis Fed): H.4.1 balance sheet, ON RRP, administered rates, Treasury yields.
+
+Three ways in, one output shape (a float ``pd.Series`` on a ``DatetimeIndex`` named ``date``,
+NaN where FRED publishes ``"."``, values in the catalog units):
+
+* **With an API key** (``FRED_API_KEY`` / ``Settings.fred_api_key``): ``fredapi.Fred.get_series``
+  (XML API). fredapi raises a plain ``ValueError`` for every failure and has no timeout or
+  retries; :func:`fetch_series_fredapi` adds both and maps the failures to ``reportgen.errors``.
+* **Direct JSON API** (:func:`fetch_series_json`, same key): used where fredapi is not wanted;
+  parses ``file_type=json`` payloads and ``{"error_code", "error_message"}`` errors.
+* **Keyless** (:func:`fetch_fredgraph`): ``fredgraph.csv?id=ID&cosd=..&coed=..``, one id per
+  request (several ids with mixed frequencies come back as a ZIP).
+
+The key is sent as a query parameter only; no message, log line, stored row or fixture carries it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import socket
+import urllib.error
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from reportgen import catalog
+from reportgen.errors import (
+    HTTPStatusError,
+    NetworkError,
+    PayloadError,
+    SeriesNotFoundError,
+    SourceError,
+    redact,
+)
+from reportgen.sources.http import DEFAULT_POLICY, HttpClient, RetryPolicy
+from reportgen.sources.payloads import check_units
+from reportgen.sources.records import ValueParseError, parse_date, parse_number
+
+log = logging.getLogger(__name__)
+
+API_ROOT = "https://api.stlouisfed.org/fred"
+OBSERVATIONS_URL = f"{API_ROOT}/series/observations"
+FREDGRAPH_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
+SOURCE = "fred"
+
+# Reason phrases FRED puts first in its error messages, and their HTTP status.
+_STATUS_PHRASES = {
+    "bad request": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not found": 404,
+    "locked": 423,
+    "too many requests": 429,
+    "internal server error": 500,
+    "bad gateway": 502,
+    "service unavailable": 503,
+    "gateway timeout": 504,
+}
+_TRANSIENT = frozenset({429, 500, 502, 503, 504})
+
+
+def remote_id(series_id: str) -> str:
+    """The FRED id of a catalog series (the catalog id unless ``remote_id`` says otherwise)."""
+    return catalog.series(series_id).remote_id or series_id
+
+
+def _empty(series_id: str) -> pd.Series:
+    return pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"), name=series_id)
+
+
+def _finish(series_id: str, values: dict[pd.Timestamp, float]) -> pd.Series:
+    if not values:
+        return _empty(series_id)
+    series = pd.Series(values, dtype="float64", name=series_id).sort_index()
+    series.index = pd.DatetimeIndex(series.index, name="date")
+    return series
+
+
+# -- keyless: fredgraph.csv -----------------------------------------------------------------
+def parse_fredgraph_csv(
+    content: bytes | str, series_id: str, url: str = FREDGRAPH_URL
+) -> pd.Series:
+    """Parse a ``fredgraph.csv`` download for one series.
+
+    Parameters
+    ----------
+    content
+        The response body. Header ``observation_date,ID`` (older files ``DATE,ID``); columns are
+        read by position. A missing value is ``.`` or empty.
+    series_id
+        Catalog id; the second header cell must be its FRED id.
+    url
+        Shown in errors (never carries a key: fredgraph is keyless).
+
+    Returns
+    -------
+    pd.Series
+        Float values in the catalog units (NaN where missing) on a DatetimeIndex named ``date``.
+
+    Raises
+    ------
+    PayloadError
+        An HTML page or a ZIP archive instead of CSV, a header for another series, a bad line.
+
+    Example
+    -------
+    >>> parse_fredgraph_csv("observation_date,IORB\\n2025-12-11,3.65\\n2025-12-12,.\\n", "IORB")
+    date
+    2025-12-11    3.65
+    2025-12-12     NaN
+    Name: IORB, dtype: float64
+    """
+    raw = content.encode() if isinstance(content, str) else content
+    if raw[:4] == b"PK\x03\x04":
+        raise PayloadError(
+            SOURCE, "fredgraph sent a ZIP archive instead of CSV; request one series per call", url
+        )
+    text = raw.decode("utf-8-sig", errors="replace")
+    stripped = text.lstrip()
+    if not stripped:
+        raise PayloadError(SOURCE, "fredgraph sent an empty response", url)
+    if stripped.startswith("<"):
+        raise PayloadError(
+            SOURCE,
+            "fredgraph sent an HTML page instead of CSV (FRED may be "
+            "down for maintenance, or the series id is wrong)",
+            url,
+        )
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader)]
+    fred_id = remote_id(series_id)
+    if len(header) != 2 or header[0].lower() not in {"observation_date", "date"}:
+        raise PayloadError(
+            SOURCE,
+            f"unexpected fredgraph header {','.join(header)!r}; expected "
+            f"'observation_date,{fred_id}'",
+            url,
+        )
+    if header[1].upper() != fred_id.upper():
+        raise PayloadError(SOURCE, f"fredgraph sent series {header[1]!r}, not {fred_id!r}", url)
+    values: dict[pd.Timestamp, float] = {}
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            if len(row) != 2:
+                raise ValueParseError(f"{len(row)} fields where 2 are expected")
+            day = pd.Timestamp(parse_date(row[0]))
+            value = parse_number(row[1])
+        except ValueParseError as exc:
+            raise PayloadError(SOURCE, f"fredgraph line {reader.line_num}: {exc}", url) from None
+        values[day] = float("nan") if value is None else value
+    series = _finish(series_id, values)
+    check_units(series_id, series, SOURCE, url)
+    return series
+
+
+def fetch_fredgraph(
+    http: HttpClient, series_id: str, start: date | None, end: date | None = None
+) -> pd.Series:
+    """Fetch one series without a key from ``fredgraph.csv`` (see :func:`parse_fredgraph_csv`).
+
+    A 404 means FRED has no such id and becomes ``SeriesNotFoundError``.
+    """
+    params = {
+        "id": remote_id(series_id),
+        "cosd": start and start.isoformat(),
+        "coed": end and end.isoformat(),
+    }
+    try:
+        response = http.get(FREDGRAPH_URL, params)
+    except HTTPStatusError as exc:
+        if exc.status == 404:
+            raise SeriesNotFoundError(
+                SOURCE, f"FRED has no series {remote_id(series_id)!r}", exc.url
+            ) from None
+        raise
+    return parse_fredgraph_csv(response.content, series_id, http.display_url(response.request.url))
+
+
+# -- direct JSON API ------------------------------------------------------------------------
+def parse_observations_json(payload: Any, series_id: str, url: str = OBSERVATIONS_URL) -> pd.Series:
+    """Parse a ``series/observations?file_type=json`` payload.
+
+    ``{"observations": [{"date": "2024-01-03", "value": "7681024", ...}], ...}``; values are
+    strings, ``"."`` is missing. An error payload ``{"error_code": 400, "error_message": ...}``
+    raises SeriesNotFoundError ("does not exist") or HTTPStatusError.
+
+    Example: ``{"observations": [{"date": "2024-01-03", "value": "."}]}`` -> one NaN.
+    """
+    if isinstance(payload, dict) and "error_code" in payload:
+        raise _error_from_message(
+            str(payload.get("error_message") or ""),
+            series_id,
+            url,
+            _int_or_none(payload.get("error_code")),
+        )
+    if not isinstance(payload, dict) or not isinstance(payload.get("observations"), list):
+        raise PayloadError(
+            SOURCE,
+            "the response has no 'observations' list; the FRED API may have changed its format",
+            url,
+        )
+    values: dict[pd.Timestamp, float] = {}
+    for number, obs in enumerate(payload["observations"], start=1):
+        try:
+            if not isinstance(obs, dict) or "date" not in obs or "value" not in obs:
+                raise ValueParseError("expected an object with 'date' and 'value'")
+            day = pd.Timestamp(parse_date(obs["date"]))
+            value = parse_number(obs["value"])
+        except ValueParseError as exc:
+            raise PayloadError(SOURCE, f"observation {number}: {exc}", url) from None
+        values[day] = float("nan") if value is None else value
+    series = _finish(series_id, values)
+    check_units(series_id, series, SOURCE, url)
+    return series
+
+
+def fetch_series_json(
+    http: HttpClient, series_id: str, api_key: str, start: date | None, end: date | None = None
+) -> pd.Series:
+    """Fetch one series from the JSON API with ``http`` (which must list ``api_key`` in
+    ``secrets``). Errors map as in :func:`parse_observations_json`."""
+    params = {
+        "series_id": remote_id(series_id),
+        "api_key": api_key,
+        "file_type": "json",
+        "observation_start": start and start.isoformat(),
+        "observation_end": end and end.isoformat(),
+    }
+    try:
+        payload = http.get_json(OBSERVATIONS_URL, params)
+    except HTTPStatusError as exc:
+        if "does not exist" in exc.message:
+            raise SeriesNotFoundError(
+                SOURCE, f"FRED has no series {remote_id(series_id)!r}", exc.url
+            ) from None
+        raise
+    shown = http.display_url(OBSERVATIONS_URL + f"?series_id={remote_id(series_id)}")
+    return parse_observations_json(payload, series_id, shown)
+
+
+# -- fredapi (XML API) ----------------------------------------------------------------------
+def _int_or_none(raw: Any) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _status_of(message: str) -> int | None:
+    lowered = message.strip().lower()
+    for phrase, status in _STATUS_PHRASES.items():
+        if lowered.startswith(phrase):
+            return status
+    return None
+
+
+def _error_from_message(
+    message: str, series_id: str, url: str, status: int | None = None
+) -> SourceError:
+    """The reportgen error for one FRED error message (XML ``message`` / JSON ``error_message``)."""
+    text = " ".join(message.split()) or "no message"
+    if "does not exist" in text.lower():
+        return SeriesNotFoundError(
+            SOURCE, f"FRED has no series {remote_id(series_id)!r} ({text})", url
+        )
+    if "api_key" in text.lower() or "api key" in text.lower():
+        return HTTPStatusError(
+            SOURCE,
+            status or 400,
+            f"{text}. Check FRED_API_KEY (a free key: "
+            "https://fred.stlouisfed.org/docs/api/api_key.html), or unset "
+            "it to use the keyless download",
+            url,
+        )
+    status = status or _status_of(text)
+    if status is not None:
+        return HTTPStatusError(SOURCE, status, text, url)
+    return SourceError(SOURCE, f"FRED refused the request for {remote_id(series_id)}: {text}", url)
+
+
+@contextmanager
+def _socket_timeout(seconds: float) -> Iterator[None]:
+    """fredapi calls ``urlopen(url)`` without a timeout; bound it for the duration of a call.
+
+    The default is process-wide, so it is restored at once; fetches run one at a time.
+    """
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(previous)
+
+
+def fetch_series_fredapi(
+    series_id: str,
+    api_key: str,
+    start: date | None,
+    end: date | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+) -> pd.Series:
+    """Fetch one series with ``fredapi.Fred(api_key=...).get_series``.
+
+    Parameters
+    ----------
+    series_id
+        Catalog id (FRED id from ``catalog``).
+    api_key
+        The FRED key; it never appears in what this function raises or logs.
+    start, end
+        ``observation_start`` / ``observation_end`` (inclusive); None = the whole history.
+    policy
+        Retries for rate limiting (429), server errors (5xx) and network failures.
+
+    Returns
+    -------
+    pd.Series
+        Values in catalog units, NaN where FRED publishes ``"."``, DatetimeIndex ``date``.
+
+    Raises
+    ------
+    SeriesNotFoundError, HTTPStatusError, NetworkError, PayloadError, SourceError, UnitError
+
+    Example
+    -------
+    >>> fetch_series_fredapi("WALCL", key, date(2025, 1, 1))       # doctest: +SKIP
+    date
+    2025-01-01    6853165.0
+    ...
+    """
+    import fredapi  # imported here: only this path needs it
+
+    fred_id = remote_id(series_id)
+    url = f"{OBSERVATIONS_URL}?series_id={fred_id}" + (
+        f"&observation_start={start.isoformat()}" if start else ""
+    )
+
+    def scrub(text: str) -> str:
+        return redact(text.replace(api_key, "***")) if api_key else redact(text)
+
+    attempts = max(1, policy.attempts)
+    for attempt in range(1, attempts + 1):
+        last_try = attempt == attempts
+        try:
+            with _socket_timeout(policy.timeout):
+                raw = fredapi.Fred(api_key=api_key).get_series(
+                    fred_id, observation_start=start, observation_end=end
+                )
+            break
+        except ValueError as exc:
+            error = _error_from_message(scrub(str(exc)), series_id, url)
+            if isinstance(error, HTTPStatusError) and error.status in _TRANSIENT and not last_try:
+                wait = policy.delay(attempt)
+                log.warning(
+                    "fred: %s for %s; retry %d/%d in %.1fs",
+                    error.message,
+                    fred_id,
+                    attempt,
+                    attempts - 1,
+                    wait,
+                )
+                policy.sleep(wait)
+                continue
+            if isinstance(error, HTTPStatusError) and error.status in _TRANSIENT:
+                raise HTTPStatusError(
+                    SOURCE,
+                    error.status,
+                    f"{' '.join(str(exc).split())} (gave up after {attempts} attempts)",
+                    url,
+                ) from None
+            raise error from None
+        except ET.ParseError as exc:
+            raise PayloadError(
+                SOURCE, f"FRED sent something that is not XML ({exc})", url
+            ) from None
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+            reason = scrub(str(getattr(exc, "reason", exc)) or type(exc).__name__)
+            if last_try:
+                raise NetworkError(
+                    SOURCE,
+                    f"cannot reach the FRED API after {attempts} attempt(s) ({reason}). "
+                    "Check the network connection, or work from the stored data with --offline.",
+                    url,
+                ) from None
+            wait = policy.delay(attempt)
+            log.warning(
+                "fred: %s for %s; retry %d/%d in %.1fs",
+                reason,
+                fred_id,
+                attempt,
+                attempts - 1,
+                wait,
+            )
+            policy.sleep(wait)
+
+    values: dict[pd.Timestamp, float] = {}
+    for day, value in raw.items():
+        number = float(value) if value is not None else float("nan")
+        values[pd.Timestamp(day)] = number
+    series = _finish(series_id, values)
+    check_units(series_id, series, SOURCE, url)
+    return series

@@ -1,0 +1,150 @@
+"""Walking JSON payloads and typing their records, with errors that name the field and URL.
+
+The CSV importer types rows with ``records.convert_record``; API payloads need two things more:
+a missing optional value (``"null"``, ``""``, ``"*"`` or an absent key) must become ``None`` for
+every kind, dates included, and a failure must say which URL sent the bad record. Both happen
+here, on top of the parsers in ``records`` so that "what counts as missing" is still decided in
+one place (``records.MISSING_TOKENS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from reportgen import catalog
+from reportgen.errors import PayloadError, UnitError
+from reportgen.sources.records import (
+    MISSING_TOKENS,
+    Field,
+    ValueParseError,
+    parse_bool,
+    parse_date,
+    parse_int,
+    parse_number,
+    parse_text,
+    resolve_columns,
+)
+
+_PARSERS = {
+    "date": parse_date,
+    "num": parse_number,
+    "int": parse_int,
+    "text": parse_text,
+    "bool": parse_bool,
+}
+
+
+def is_missing(raw: Any) -> bool:
+    """True for ``None`` and every published spelling of "no value"."""
+    return raw is None or (isinstance(raw, str) and raw.strip().lower() in MISSING_TOKENS)
+
+
+def dig(payload: Any, path: Sequence[str], source: str, url: str) -> Any:
+    """``payload[path[0]][path[1]]...``; PayloadError naming the missing key and the URL.
+
+    >>> dig({"repo": {"operations": []}}, ("repo", "operations"), "nyfed", "u")
+    []
+    """
+    node = payload
+    walked: list[str] = []
+    for key in path:
+        walked.append(key)
+        if not isinstance(node, Mapping) or key not in node:
+            raise PayloadError(
+                source,
+                f"the response has no '{'.'.join(walked)}' (expected "
+                f"{'.'.join(path)}); the API may have changed its format",
+                url,
+            )
+        node = node[key]
+    return node
+
+
+def record_list(
+    payload: Any, path: Sequence[str], source: str, url: str
+) -> list[Mapping[str, Any]]:
+    """The list of JSON objects at ``path`` (``None`` counts as an empty list)."""
+    rows = dig(payload, path, source, url)
+    if rows is None:
+        return []
+    if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
+        raise PayloadError(source, f"'{'.'.join(path)}' is not a list of records", url)
+    return rows
+
+
+def records_frame(
+    rows: Sequence[Mapping[str, Any]], fields: list[Field], source: str, url: str
+) -> pd.DataFrame:
+    """Typed canonical columns from JSON records (one DataFrame column per field found).
+
+    Aliases are resolved on the union of keys, so a field present in some records only is
+    kept (missing elsewhere -> ``None``). A required field absent from every record, or empty in
+    one, is a :class:`PayloadError` naming the field, the record and the URL.
+    """
+    columns = [f.name for f in fields]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    keys: dict[str, None] = {}
+    for row in rows:
+        keys.update(dict.fromkeys(row))
+    mapping = resolve_columns(list(keys), fields)
+    absent = [f.name for f in fields if f.required and f.name not in mapping]
+    if absent:
+        raise PayloadError(
+            source,
+            f"required field(s) {', '.join(absent)} missing from the records; the API may "
+            "have changed its format",
+            url,
+        )
+    out: list[dict[str, Any]] = []
+    for number, row in enumerate(rows, start=1):
+        typed: dict[str, Any] = {}
+        for f in fields:
+            name = mapping.get(f.name)
+            raw = row.get(name) if name is not None else None
+            if is_missing(raw):
+                if f.required:
+                    raise PayloadError(
+                        source, f"record {number}: required field {name!r} is empty", url
+                    )
+                typed[f.name] = None
+                continue
+            try:
+                typed[f.name] = _PARSERS[f.kind](raw)
+            except ValueParseError as exc:
+                raise PayloadError(source, f"record {number}, field {name!r}: {exc}", url) from None
+        out.append(typed)
+    return pd.DataFrame.from_records(out, columns=columns)
+
+
+def value_or_none(raw: Any, what: str, source: str, url: str) -> float | None:
+    """One number from a payload; ``None`` when published as missing; PayloadError otherwise."""
+    try:
+        return parse_number(raw)
+    except ValueParseError as exc:
+        raise PayloadError(source, f"{what}: {exc}", url) from None
+
+
+def check_units(series_id: str, values: pd.Series, source: str, url: str | None = None) -> None:
+    """Raise ``UnitError`` if any value lies outside the catalog's plausible range.
+
+    A value out of range means the provider changed its unit (e.g. H.4.1 in billions where
+    millions are expected: 6,587 instead of 6,587,034), not that the economy moved.
+
+    Example: ``check_units("WALCL", pd.Series([6587.0]), "fred")`` raises UnitError.
+    """
+    spec = catalog.series(series_id)
+    low, high = spec.plausible
+    present = values.dropna()
+    bad = present[(present < low) | (present > high)]
+    if len(bad):
+        day, value = bad.index[0], float(bad.iloc[0])
+        where = f" from {source}" + (f" ({url})" if url else "")
+        raise UnitError(
+            f"{series_id} = {value:g} on {pd.Timestamp(day):%Y-%m-%d}{where} is outside the "
+            f"plausible range for {spec.units} ({low:g} to {high:g}); the provider may have "
+            "changed the unit. Nothing was stored for this series."
+        )
