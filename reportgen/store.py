@@ -178,7 +178,13 @@ class Store:
         """
         catalog.series(series_id)  # unknown ids are a programming error, not data
         stamp = fetched_at.isoformat(timespec="seconds")
-        rows = [(series_id, _iso(d), _cell(v), origin, stamp) for d, v in values.items()]
+        # Vectorised: this runs for every row of a full-history import.
+        dates = pd.DatetimeIndex(values.index).strftime("%Y-%m-%d")
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+        rows = [
+            (series_id, d, None if v != v else float(v), origin, stamp)  # v != v: NaN -> NULL
+            for d, v in zip(dates, numbers, strict=True)
+        ]
         before = self._conn.total_changes
         with self.transaction():
             self._conn.executemany(

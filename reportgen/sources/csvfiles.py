@@ -127,14 +127,14 @@ def _series_id_for(name: str, path: Path, line: int | None = 1) -> str:
     return sid
 
 
-def _check_units(sid: str, values: pd.Series, path: Path, lines: dict[pd.Timestamp, int]) -> None:
+def _check_units(sid: str, values: pd.Series, path: Path, lines: dict[str, int]) -> None:
     low, high = catalog.SERIES[sid].plausible
     bad = values[(values < low) | (values > high)]
     if len(bad):
         day, value = bad.index[0], bad.iloc[0]
         raise ImportFileError(
             str(path),
-            lines.get(day),
+            lines.get(f"{day:%Y-%m-%d}"),
             f"{sid} = {value:g} on {day:%Y-%m-%d} is outside the plausible range for "
             f"{catalog.SERIES[sid].units} ({low:g} to {high:g}); is the file in another unit?",
         )
@@ -144,22 +144,28 @@ def _parse_value_columns(
     path: Path, rows: list[tuple[int, dict[str, str]]], date_col: str, columns: dict[str, str]
 ) -> dict[str, pd.Series]:
     """Columns of a wide date-indexed file as series keyed by catalog id."""
+    days: list[str] = []
+    lines: dict[str, int] = {}
+    for line, row in rows:
+        try:
+            day = parse_date(row[date_col])
+        except ValueParseError as exc:
+            raise ImportFileError(str(path), line, str(exc)) from None
+        if day in lines:
+            raise ImportFileError(str(path), line, f"date {day} appears twice")
+        days.append(day)
+        lines[day] = line
+    index = pd.DatetimeIndex(pd.to_datetime(days), name="date")
     out: dict[str, pd.Series] = {}
     for sid, col in columns.items():
-        values: dict[pd.Timestamp, float] = {}
-        lines: dict[pd.Timestamp, int] = {}
+        values: list[float] = []
         for line, row in rows:
             try:
-                day = pd.Timestamp(parse_date(row[date_col]))
                 value = parse_number(row[col])
             except ValueParseError as exc:
                 raise ImportFileError(str(path), line, str(exc)) from None
-            if day in values:
-                raise ImportFileError(str(path), line, f"date {day:%Y-%m-%d} appears twice")
-            values[day] = float("nan") if value is None else value
-            lines[day] = line
-        series = pd.Series(values, dtype="float64", name=sid).sort_index()
-        series.index = pd.DatetimeIndex(series.index, name="date")
+            values.append(float("nan") if value is None else value)
+        series = pd.Series(values, index=index, dtype="float64", name=sid).sort_index()
         _check_units(sid, series.dropna(), path, lines)
         out[sid] = series
     return out
