@@ -1,0 +1,528 @@
+"""The one writer of the static site: nothing outside the output folder, nothing half-written.
+
+Layout of the output folder (every link in it is relative, so the folder works from ``file://``,
+a sub-path of GitHub Pages or any static host)::
+
+    output/
+      index.html                      the latest briefing (rendered for the site root)
+      archive.html                    every week present, newest first
+      feed.xml                        Atom feed, one entry per week
+      assets/vega-runtime.js          Vega + Vega-Lite + Vega-Embed, written once per version
+      assets/*.css                    the stylesheets the briefing templates link
+      briefings/YYYY-MM-DD/
+        briefing.html  briefing.pdf  brief.json  data/<chart>.csv
+
+How a week is published (see :meth:`Site.publish`):
+
+1. A lock file beside the output folder serialises builds that share it.
+2. The week is written in full into a staging folder *beside* the output folder (same file
+   system, so the final move is a rename). A failure here leaves the site untouched.
+3. Shared assets are written file by file, each through a temporary file and ``os.replace``.
+4. The staged week is renamed into ``briefings/``; a rebuilt week replaces its old folder, which
+   is removed only after the new one is in place. Other weeks are never touched or deleted.
+5. ``index.html``, ``archive.html`` and ``feed.xml`` are regenerated from the briefings present
+   (their ``brief.json``), each replaced atomically.
+
+Every path goes through :func:`safe_join` (after pelican's ``sanitised_join``), which refuses
+absolute paths, ``..`` and symlinks that would lead outside the folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from reportgen import __version__
+from reportgen.errors import RenderError
+
+BRIEFINGS_DIR = "briefings"
+ASSETS_DIR = "assets"
+BRIEFING_HTML = "briefing.html"
+BRIEFING_PDF = "briefing.pdf"
+BRIEF_JSON = "brief.json"
+DATA_DIR = "data"
+INDEX_HTML = "index.html"
+ARCHIVE_HTML = "archive.html"
+FEED_XML = "feed.xml"
+
+_WEEK_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_HEAD_RE = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
+_MARKER_RE = re.compile(r'<meta name="reportgen-week" content="(\d{4}-\d{2}-\d{2})">')
+# Files are published world-readable (mkstemp creates 0600), minus the user's umask.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+_DIR_MODE = 0o777 & ~_UMASK
+
+
+def safe_join(root: str | os.PathLike[str], *parts: str | os.PathLike[str]) -> Path:
+    """``root / parts``, refusing any result outside ``root``.
+
+    Absolute parts, ``..`` segments and symlinks that resolve outside ``root`` raise
+    :class:`RenderError` instead of writing somewhere unexpected (pelican's ``sanitised_join``,
+    hardened with ``realpath`` so that a symlink inside the site cannot point out of it).
+
+    Example
+    -------
+    >>> safe_join("/srv/site", "briefings/2025-12-18/brief.json")
+    PosixPath('/srv/site/briefings/2025-12-18/brief.json')
+    >>> safe_join("/srv/site", "../etc/passwd")
+    Traceback (most recent call last):
+    reportgen.errors.RenderError: refusing to write '../etc/passwd' outside the output folder ...
+    """
+    base = os.path.realpath(root)
+    joined = os.path.realpath(os.path.join(base, *(os.fspath(p) for p in parts)))
+    if joined == base or os.path.commonpath([base, joined]) != base:
+        shown = "/".join(os.fspath(p) for p in parts)
+        raise RenderError(
+            f"refusing to write {shown!r} outside the output folder {base}; "
+            "chart and file names must be plain relative names"
+        )
+    return Path(joined)
+
+
+class SiteWriter:
+    """Writes files under one root, each atomically, each at most once per build.
+
+    Example
+    -------
+    >>> writer = SiteWriter(Path("/tmp/staging"))
+    >>> writer.write_text("briefings/2025-12-18/brief.json", "{}")
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.written: list[Path] = []
+
+    def path(self, relative: str) -> Path:
+        return safe_join(self.root, relative)
+
+    def write_text(self, relative: str, text: str) -> Path:
+        return self.write_bytes(relative, text.encode("utf-8"))
+
+    def write_bytes(self, relative: str, data: bytes) -> Path:
+        """Write ``data`` to ``root/relative`` through a temporary file and ``os.replace``."""
+        target = self.path(relative)
+        if target in self.written:
+            raise RenderError(f"{relative} would be written twice in one build (a naming clash)")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(target, data)
+        except OSError as exc:
+            raise RenderError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        self.written.append(target)
+        return target
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, _FILE_MODE)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# -- what a build hands to the site ------------------------------------------------------------
+@dataclass(frozen=True)
+class WeekFiles:
+    """Everything one week's briefing consists of, produced in memory before anything is written.
+
+    ``html`` is the briefing rendered for ``briefings/DATE/`` (assets at ``../../assets/``,
+    CSVs at ``data/``); ``index_html`` is the same briefing rendered for the site root, used as
+    ``index.html`` when this week is the latest. ``brief`` is always written: the archive and
+    the feed are built from the ``brief.json`` files present.
+    """
+
+    as_of: date
+    brief: Mapping[str, Any]
+    html: str | None = None
+    index_html: str | None = None
+    pdf: bytes | None = None
+    csvs: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A shared file under ``assets/``. ``version`` lets an expensive asset be written once:
+    when the file present starts with ``marker`` it is kept, otherwise ``produce()`` is called."""
+
+    name: str
+    produce: Callable[[], bytes]
+    marker: bytes | None = None
+
+
+@dataclass(frozen=True)
+class BriefingEntry:
+    """One week present in the site, as read back from its folder."""
+
+    as_of: date
+    folder: str  # relative to the site root, e.g. "briefings/2025-12-18"
+    brief: Mapping[str, Any] | None
+    has_html: bool
+    has_pdf: bool
+    has_json: bool
+
+    @property
+    def href(self) -> str:
+        """The week's main document, relative to the site root."""
+        if self.has_html:
+            return f"{self.folder}/{BRIEFING_HTML}"
+        if self.has_pdf:
+            return f"{self.folder}/{BRIEFING_PDF}"
+        return f"{self.folder}/{BRIEF_JSON}"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    root: Path
+    week_dir: Path
+    files: tuple[Path, ...]  # every file written (week files, assets, index, archive, feed)
+    replaced: bool  # the week existed before and was rebuilt
+    weeks: tuple[date, ...]  # every week present after publishing
+    index_week: date | None  # the week index.html shows
+
+
+# -- the site ------------------------------------------------------------------------------------
+class Site:
+    """The output folder of ``reportgen build``.
+
+    Example
+    -------
+    >>> site = Site(Path("output"), title="Fed liquidity briefing")
+    >>> site.previous_brief(date(2025, 12, 18))       # brief.json of the latest earlier week
+    >>> site.publish(WeekFiles(date(2025, 12, 18), brief, html=..., pdf=...))
+    """
+
+    def __init__(self, root: Path, *, title: str = "Fed liquidity briefing",
+                 base_url: str | None = None, feed_entries: int = 52) -> None:
+        self.root = Path(root)
+        self.title = title
+        self.base_url = base_url.rstrip("/") + "/" if base_url else None
+        self.feed_entries = feed_entries
+
+    # -- reading what is there ---------------------------------------------------------------
+    def briefings(self) -> list[BriefingEntry]:
+        """Every week present under ``briefings/`` (oldest first). Unreadable JSON is skipped
+        for the metadata but the week is still listed."""
+        folder = self.root / BRIEFINGS_DIR
+        if not folder.is_dir():
+            return []
+        entries = []
+        for child in sorted(folder.iterdir()):
+            if not (child.is_dir() and _WEEK_RE.match(child.name)):
+                continue
+            try:
+                as_of = date.fromisoformat(child.name)
+            except ValueError:
+                continue
+            brief = _read_json(child / BRIEF_JSON)
+            entries.append(BriefingEntry(
+                as_of, f"{BRIEFINGS_DIR}/{child.name}", brief,
+                (child / BRIEFING_HTML).is_file(), (child / BRIEFING_PDF).is_file(),
+                (child / BRIEF_JSON).is_file(),
+            ))
+        return entries
+
+    def previous_brief(self, as_of: date) -> dict[str, Any] | None:
+        """``brief.json`` of the latest week strictly before ``as_of`` (None when there is none)."""
+        for entry in reversed(self.briefings()):
+            if entry.as_of < as_of and entry.brief is not None:
+                return dict(entry.brief)
+        return None
+
+    # -- publishing ----------------------------------------------------------------------------
+    def publish(self, week: WeekFiles, assets: tuple[Asset, ...] = ()) -> PublishResult:
+        """Write ``week`` into the site atomically and regenerate index, archive and feed.
+
+        Raises :class:`RenderError` when anything cannot be written; the site is then left as it
+        was (or, if the failure comes after the week is in place, with every file complete).
+        """
+        self._check_root()
+        with self._lock():
+            self._remove_leftovers()
+            staging = Path(tempfile.mkdtemp(prefix=f".{self.root.name}.staging-",
+                                            dir=self.root.parent))
+            try:
+                stage = SiteWriter(staging)
+                relative_week = f"{BRIEFINGS_DIR}/{week.as_of.isoformat()}"
+                self._stage_week(stage, relative_week, week)
+                try:
+                    self.root.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise RenderError(f"cannot create the output folder {self.root}: {exc}") \
+                        from exc
+                live = SiteWriter(self.root)
+                for asset in assets:
+                    self._write_asset(live, asset)
+                week_dir, replaced = self._move_week_into_place(staging / relative_week,
+                                                                relative_week)
+                moved = [week_dir / p.relative_to(staging / relative_week) for p in stage.written]
+                entries = self.briefings()
+                index_week = self._write_index(live, entries, week)
+                live.write_text(ARCHIVE_HTML, self.render_archive(entries))
+                live.write_text(FEED_XML, self.render_feed(entries))
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        return PublishResult(self.root, week_dir, (*moved, *live.written), replaced,
+                             tuple(e.as_of for e in entries), index_week)
+
+    def _check_root(self) -> None:
+        if self.root.exists() and not self.root.is_dir():
+            raise RenderError(f"the output path {self.root} exists and is not a folder; "
+                              "pass --out with a folder")
+        if not self.root.parent.is_dir():
+            try:
+                self.root.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise RenderError(f"cannot create {self.root.parent}: {exc}") from exc
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        # Beside the output folder, not in it: the folder is deployed as is.
+        lock_path = self.root.parent / f".{self.root.name}.lock"
+        try:
+            handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole publish
+        except OSError as exc:
+            raise RenderError(f"cannot create the build lock {lock_path}: {exc}") from exc
+        with handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise RenderError(
+                    f"another build is writing {self.root} (lock {lock_path}); "
+                    "wait for it to finish and run the build again"
+                ) from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _remove_leftovers(self) -> None:
+        """Staging folders and replaced weeks left by a build that was killed (we hold the lock)."""
+        for stale in self.root.parent.glob(f".{self.root.name}.staging-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        briefings = self.root / BRIEFINGS_DIR
+        if briefings.is_dir():
+            for stale in briefings.glob(".*.replaced-*"):
+                shutil.rmtree(stale, ignore_errors=True)
+
+    def _stage_week(self, stage: SiteWriter, folder: str, week: WeekFiles) -> None:
+        stage.write_text(f"{folder}/{BRIEF_JSON}", dump_json(week.brief))
+        if week.html is not None:
+            stage.write_text(f"{folder}/{BRIEFING_HTML}", week.html)
+        if week.pdf is not None:
+            stage.write_bytes(f"{folder}/{BRIEFING_PDF}", week.pdf)
+        for name, text in week.csvs.items():
+            if not _NAME_RE.match(name):
+                raise RenderError(f"chart name {name!r} is not a plain file name")
+            stage.write_text(f"{folder}/{DATA_DIR}/{name}.csv", text)
+        os.chmod(stage.path(folder), _DIR_MODE)  # mkdtemp's 0700 must not reach the site
+
+    def _write_asset(self, live: SiteWriter, asset: Asset) -> None:
+        relative = f"{ASSETS_DIR}/{asset.name}"
+        target = live.path(relative)
+        if asset.marker is not None and target.is_file():
+            with open(target, "rb") as handle:
+                if handle.read(len(asset.marker)) == asset.marker:
+                    return
+        data = asset.produce()
+        if not target.is_file() or target.read_bytes() != data:
+            live.write_bytes(relative, data)
+
+    def _move_week_into_place(self, staged: Path, relative: str) -> tuple[Path, bool]:
+        target = safe_join(self.root, relative)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                os.rename(staged, target)
+                return target, False
+            old = target.parent / f".{target.name}.replaced-{os.getpid()}"
+            os.rename(target, old)
+            try:
+                os.rename(staged, target)
+            except OSError:
+                os.rename(old, target)  # put the previous build of this week back
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+            return target, True
+        except OSError as exc:
+            raise RenderError(f"cannot move the new briefing into {target}: {exc}") from exc
+
+    # -- index, archive, feed ------------------------------------------------------------------
+    def _write_index(self, live: SiteWriter, entries: list[BriefingEntry],
+                     week: WeekFiles) -> date | None:
+        """index.html shows the latest week that has an HTML briefing.
+
+        When that is the week just built, its root rendering is used. Otherwise the current
+        index is kept if it already shows that week, or derived from the week's briefing.html
+        with a ``<base>`` element. Without any HTML briefing the index is the archive page.
+        """
+        with_html = [e for e in entries if e.has_html]
+        if not with_html:
+            live.write_text(INDEX_HTML, self.render_archive(entries, is_index=True))
+            return None
+        latest = with_html[-1]
+        if latest.as_of == week.as_of and week.index_html is not None:
+            live.write_text(INDEX_HTML, mark_week(week.index_html, latest.as_of))
+            return latest.as_of
+        index_path = live.path(INDEX_HTML)
+        if index_path.is_file() and index_week(index_path.read_text("utf-8")) == latest.as_of:
+            return latest.as_of
+        html = safe_join(self.root, latest.folder, BRIEFING_HTML).read_text("utf-8")
+        live.write_text(INDEX_HTML, mark_week(rebase_html(html, latest.folder + "/"),
+                                              latest.as_of))
+        return latest.as_of
+
+    def render_archive(self, entries: list[BriefingEntry], is_index: bool = False) -> str:
+        rows = [_entry_view(e, self.base_url) for e in reversed(entries)]
+        return _site_env().get_template("archive.html").render(
+            title=self.title, rows=rows, is_index=is_index, version=__version__,
+        )
+
+    def render_feed(self, entries: list[BriefingEntry]) -> str:
+        rows = [_entry_view(e, self.base_url) for e in reversed(entries)][: self.feed_entries]
+        updated = max((r["updated"] for r in rows), default="1970-01-01T00:00:00Z")
+        return _site_env().get_template("feed.xml").render(
+            title=self.title, rows=rows, updated=updated, base_url=self.base_url,
+            feed_id=_tag_uri(self.base_url, "feed"), version=__version__,
+        )
+
+
+# -- helpers -------------------------------------------------------------------------------------
+def dump_json(data: Mapping[str, Any]) -> str:
+    """The canonical text of a JSON file in the site (stable key order, no NaN, final newline)."""
+    try:
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    except (TypeError, ValueError) as exc:
+        raise RenderError(f"brief.json cannot be serialised: {exc}") from exc
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def mark_week(html: str, week: date) -> str:
+    """Insert ``<meta name="reportgen-week">`` after ``<head>`` so a later build can tell which
+    week ``index.html`` shows."""
+    meta = f'<meta name="reportgen-week" content="{week.isoformat()}">'
+    match = _HEAD_RE.search(html)
+    if match is None:
+        return meta + "\n" + html
+    return html[: match.end()] + "\n" + meta + html[match.end():]
+
+
+def index_week(html: str) -> date | None:
+    match = _MARKER_RE.search(html)
+    return date.fromisoformat(match.group(1)) if match else None
+
+
+def rebase_html(html: str, folder: str) -> str:
+    """A briefing page written for ``folder`` made to work from the site root: a ``<base>``
+    element resolves its relative links, and in-page anchors point at the briefing itself
+    (with a base element, ``#x`` would resolve to the folder, not the page)."""
+    base = f'<base href="{folder}">'
+    html = html.replace('href="#', f'href="{BRIEFING_HTML}#')
+    match = _HEAD_RE.search(html)
+    if match is None:
+        return base + "\n" + html
+    return html[: match.end()] + "\n" + base + html[match.end():]
+
+
+def _tag_uri(base_url: str | None, specific: str) -> str:
+    """A stable Atom id (RFC 4151 tag URI); the authority is the site's host when known."""
+    authority = "reportgen"
+    if base_url:
+        host = re.sub(r"^[a-z]+://", "", base_url).split("/")[0].split(":")[0]
+        authority = host or authority
+    return f"tag:{authority},2025:{specific}"
+
+
+def _entry_view(entry: BriefingEntry, base_url: str | None) -> dict[str, Any]:
+    """What the archive and feed templates show for one week (values only, no computation
+    in templates)."""
+    brief = entry.brief or {}
+    phase = _mapping(brief.get("phase"))
+    composite = _mapping(_mapping(brief.get("signals")).get("composite"))
+    generated = str(brief.get("generated_at") or f"{entry.as_of.isoformat()}T00:00:00Z")
+    label = phase.get("label")
+    headline = brief.get("headline")
+    return {
+        "as_of": entry.as_of.isoformat(),
+        "folder": entry.folder,
+        "href": entry.href,
+        "html": f"{entry.folder}/{BRIEFING_HTML}" if entry.has_html else None,
+        "pdf": f"{entry.folder}/{BRIEFING_PDF}" if entry.has_pdf else None,
+        "json": f"{entry.folder}/{BRIEF_JSON}" if entry.has_json else None,
+        "phase_label": str(label) if label else "assessment unavailable",
+        "phase": phase.get("phase"),
+        "confidence": phase.get("confidence"),
+        "stress": _stress(composite),
+        "headline": str(headline) if headline else None,
+        "updated": generated,
+        "id": _tag_uri(base_url, f"briefing/{entry.as_of.isoformat()}"),
+    }
+
+
+def _stress(composite: Mapping[str, Any]) -> str | None:
+    """The composite's status with its score, e.g. ``elevated (42/100)``."""
+    status = composite.get("status")
+    if not status:
+        return None
+    value = composite.get("value")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{status} ({value:.0f}/100)"
+    return str(status)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+_ENV: jinja2.Environment | None = None
+
+
+def templates_root() -> Path:
+    """The folder holding the Jinja templates: ``reportgen/templates`` in an installed package,
+    ``templates/`` at the top of a source checkout."""
+    packaged = Path(__file__).resolve().parents[1] / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def _site_env() -> jinja2.Environment:
+    global _ENV
+    if _ENV is None:
+        _ENV = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_root() / "site")),
+            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+    return _ENV
