@@ -179,6 +179,9 @@ def _register() -> None:
     cli.add_command(data_commands.fetch)
     cli.add_command(data_commands.data)
     # -- further command modules register here, one line each --
+    from reportgen.cli import build_commands
+
+    cli.add_command(build_commands.build)
 
 
 _register()
