@@ -356,6 +356,10 @@ def fetch_series_fredapi(
                 )
             break
         except ValueError as exc:
+            if "could not convert" in str(exc):  # fredapi's float() on a non-numeric value
+                raise PayloadError(
+                    SOURCE, f"FRED sent a value that is not a number ({exc})", url
+                ) from None
             error = _error_from_message(scrub(str(exc)), series_id, url)
             if isinstance(error, HTTPStatusError) and error.status in _TRANSIENT and not last_try:
                 wait = policy.delay(attempt)
@@ -380,6 +384,10 @@ def fetch_series_fredapi(
         except ET.ParseError as exc:
             raise PayloadError(
                 SOURCE, f"FRED sent something that is not XML ({exc})", url
+            ) from None
+        except (TypeError, AttributeError) as exc:  # XML without observation attributes
+            raise PayloadError(
+                SOURCE, f"FRED sent XML that holds no observations ({exc})", url
             ) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             reason = scrub(str(getattr(exc, "reason", exc)) or type(exc).__name__)
