@@ -78,6 +78,110 @@ class SignalThresholds:
     """Thresholds of the plumbing stress signals (``analysis/signals``)."""
 
     # --- signal thresholds (owned by analysis/signals) ---
+    # Trailing statistics shared by every signal
+    window_days: int = threshold(1095, "trailing window for percentiles and z-scores, calendar "
+                                       "days (three years)")
+    min_history_daily: int = threshold(120, "observations a daily input needs in the window "
+                                            "before a percentile or z-score is published")
+    min_history_weekly: int = threshold(26, "observations a weekly input needs in the window "
+                                            "before a percentile or z-score is published")
+    persist_window_days: int = threshold(10, "business days looked back to judge persistence "
+                                             "('climate' vs 'weather')")
+    persist_min_days: int = threshold(5, "business days elevated or worse within that look-back "
+                                         "for the elevation to count as persistent")
+    # repo_rates
+    repo_baseline_days: int = threshold(20, "observations in the trailing median that a repo "
+                                            "spike is measured against (recent history)")
+    repo_spike_elevated_bp: float = threshold(5.0, "SOFR-minus-reference above its trailing "
+                                                   "median by this many bp: elevated")
+    repo_spike_stressed_bp: float = threshold(15.0, "SOFR-minus-reference above its trailing "
+                                                    "median by this many bp: stressed")
+    repo_dispersion_elevated_bp: float = threshold(
+        10.0, "SOFR 99th-1st percentile above its trailing median by this many bp: elevated")
+    repo_dispersion_stressed_bp: float = threshold(
+        25.0, "SOFR 99th-1st percentile above its trailing median by this many bp: stressed")
+    repo_gc_elevated_bp: float = threshold(10.0, "TGCR (or BGCR) above the ON RRP award rate by "
+                                                 "this many bp: elevated (far above the floor)")
+    repo_gc_stressed_bp: float = threshold(25.0, "TGCR (or BGCR) above the ON RRP award rate "
+                                                 "by this many bp: stressed")
+    repo_vol_days: int = threshold(10, "observations in the realised volatility of daily "
+                                       "changes of SOFR-minus-reference")
+    repo_vol_elevated_bp: float = threshold(5.0, "that volatility (bp a day) at or above which, "
+                                                 "with z >= repo_vol_z, repo rates are elevated")
+    repo_vol_z: float = threshold(2.0, "z-score of that volatility against the trailing window "
+                                       "for it to count as elevated")
+    # srf
+    srf_elevated_bn: float = threshold(1.0, "daily SRF / repo take-up (small-value exercises "
+                                            "excluded) at or above this, USD bn: elevated")
+    srf_stressed_bn: float = threshold(10.0, "daily SRF / repo take-up at or above this, "
+                                             "USD bn: stressed")
+    # auctions
+    auction_lookback: int = threshold(6, "previous auctions of the same original tenor that "
+                                         "bid-to-cover and dealer share are compared with")
+    auction_min_prior: int = threshold(3, "previous auctions of a tenor needed before it is judged")
+    auction_tail_margin_bp: float = threshold(
+        1.0, "tail (proxy: high minus median yield) above its prior-auction average by this "
+             "many bp: weak")
+    auction_btc_drop: float = threshold(0.15, "bid-to-cover below its prior-auction average by "
+                                              "this much (ratio): weak")
+    auction_dealer_rise_pp: float = threshold(4.0, "dealer takedown share of competitive accepted "
+                                                   "above its prior-auction average by this many "
+                                                   "percentage points: weak")
+    auction_weak_criteria: int = threshold(2, "how many of the three criteria above make an "
+                                              "auction weak")
+    auction_persist_weak: int = threshold(2, "weak auctions among a tenor's last "
+                                             "auction_persist_of that flag the tenor")
+    auction_persist_of: int = threshold(3, "recent auctions of a tenor looked at for persistence")
+    auction_recent_days: int = threshold(10, "business days looked back for recent weak auctions")
+    auction_recent_weak: int = threshold(2, "weak auctions (any tenor) within that look-back "
+                                            "that make the signal elevated without a flagged tenor")
+    auction_stale_days: int = threshold(45, "calendar days without any auction result after "
+                                            "which the signal is unavailable")
+    # fails
+    fails_elevated_ratio: float = threshold(
+        2.0, "weekly fails above this multiple of their trailing median (within a series "
+             "break): elevated")
+    fails_stressed_ratio: float = threshold(4.0, "weekly fails above this multiple of their "
+                                                 "trailing median: stressed")
+    fails_elevated_pct: float = threshold(0.90, "trailing percentile fails must also reach for "
+                                                "elevated (0-1)")
+    fails_persist_weeks: int = threshold(2, "elevated weeks among the last three that make "
+                                            "fails persistent")
+    # treasury_volatility
+    vol_days: int = threshold(10, "observations in the realised volatility of daily yield "
+                                  "changes (2y, 10y, 30y; the largest is the headline)")
+    vol_elevated_pct: float = threshold(0.90, "trailing percentile of that volatility for "
+                                              "elevated (0-1)")
+    vol_stressed_pct: float = threshold(0.98, "trailing percentile for stressed (0-1)")
+    vol_elevated_bp: float = threshold(9.0, "volatility floor for elevated, bp a day (keeps calm "
+                                            "years quiet)")
+    vol_stressed_bp: float = threshold(12.0, "volatility floor for stressed, bp a day")
+    # yield_curve
+    curve_change_days: int = threshold(20, "business days over which the direction of change "
+                                           "(steepening / flattening) is measured")
+    curve_stressed_days: int = threshold(60, "business days of 10y-3m inversion after which "
+                                             "the curve signal is stressed")
+    # reserves
+    reserves_elevated_pct: float = threshold(0.10, "reserve balances at or below this trailing "
+                                                   "percentile (0-1): elevated")
+    reserves_rrp_buffer_bn: float = threshold(100.0, "ON RRP balance below which the buffer is "
+                                                     "spent, USD bn")
+    reserves_stressed_pct: float = threshold(0.05, "reserves at or below this trailing "
+                                                   "percentile with the ON RRP buffer spent: "
+                                                   "stressed")
+    # composite
+    composite_min_live: int = threshold(3, "live components needed to publish the composite")
+    composite_elevated: float = threshold(40.0, "composite index (0-100) at or above which "
+                                                "plumbing stress is elevated")
+    composite_stressed: float = threshold(60.0, "composite index (0-100) at or above which "
+                                                "plumbing stress is stressed")
+    composite_max_weight: float = threshold(0.5, "weight of the worst component in the index "
+                                                 "(the rest is the weighted mean)")
+    composite_context_weight: float = threshold(0.5, "weight of the context components (yield "
+                                                     "curve, reserves) relative to the others")
+    # feedback_loop
+    loop_window_days: int = threshold(30, "business days within which the links of the loop "
+                                          "must follow one another")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,88 @@
+"""Standing Repo Facility (overnight repo operation) take-up: the clearest sign the pipe binds.
+
+Input: the ``repo_operations`` table (``operation_type == 'repo'``, small-value exercises
+excluded, ``total_accepted`` in USD summed per day and converted to USD billions through the
+table's catalog unit) or, when that table is absent, the daily total ``SRF_ACCEPTED`` (USD bn).
+Inside the span the operations cover, a business day without an operation row counts as zero
+take-up; outside it the signal is ``unavailable`` (the real data covers 2022-01 to 2025-11).
+
+Status: elevated at ``srf_elevated_bn`` and stressed at ``srf_stressed_bn`` of daily take-up.
+Percentile and z-score compare the day with the trailing window (mostly zeros: a percentile of
+1.0 on a zero day just means "no take-up, as usual").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from reportgen import catalog
+from reportgen.analysis.signals.base import (
+    Context,
+    align,
+    empty_frame,
+    finish,
+    fmt,
+    trailing_stats,
+    usd_to_billions,
+)
+
+NAME = "srf"
+TITLE = "Standing Repo Facility"
+UNITS = "USD bn (daily take-up)"
+COMPONENTS = ("takeup_bn", "operations", "max_takeup_20d_bn")
+
+
+def takeup(ctx: Context) -> tuple[pd.Series, pd.Series, str, int]:
+    """Daily take-up (USD bn) and operation count on business days of the covered span,
+    the source's label, and its publication lag in days."""
+    ops = ctx.ds.table("repo_operations")
+    if len(ops):
+        spec = catalog.TABLES["repo_operations"]
+        ops = ops[(ops["operation_type"] == "repo")]
+        ops = ops[ops["small_value"].fillna(0).astype(int) == 0]
+    if len(ops):
+        spec = catalog.TABLES["repo_operations"]
+        day = pd.to_datetime(ops["operation_date"].astype(str).str[:10])
+        amount = pd.to_numeric(ops["total_accepted"], errors="coerce").fillna(0.0)
+        per_day = (amount * usd_to_billions(spec.units)).groupby(day.to_numpy()).sum()
+        count = day.groupby(day.to_numpy()).size().astype(float)
+        label = "NY Fed repo operations (small-value exercises excluded)"
+        lag = spec.publication_lag_days
+    else:
+        s = ctx.billions("SRF_ACCEPTED")
+        if s.empty:
+            return pd.Series(dtype=float), pd.Series(dtype=float), "", 0
+        per_day, count = s, pd.Series(np.nan, index=s.index)
+        label = "SRF_ACCEPTED daily total"
+        lag = catalog.series("SRF_ACCEPTED").publication_lag_days
+    span = pd.bdate_range(per_day.index.min(), per_day.index.max())
+    per_day = per_day.reindex(span, fill_value=0.0)
+    count = count.reindex(span, fill_value=0.0)
+    return per_day.astype(float), count, label, lag
+
+
+def compute(ctx: Context) -> pd.DataFrame:
+    th = ctx.th
+    per_day, count, label, lag = takeup(ctx)
+    if per_day.empty:
+        return empty_frame(ctx.days, "no repo operations or SRF_ACCEPTED stored", COMPONENTS)
+    obs = pd.DataFrame({"v:takeup_bn": per_day, "v:operations": count})
+    obs["v:max_takeup_20d_bn"] = per_day.rolling(20, min_periods=1).max()
+    stats = trailing_stats(per_day, th.window_days, th.min_history_daily)
+    obs["percentile"], obs["zscore"] = stats["percentile"], stats["zscore"]
+    obs["lvl"] = np.where(per_day >= th.srf_stressed_bn, 2.0,
+                          np.where(per_day >= th.srf_elevated_bn, 1.0, 0.0))
+    # Zero-filled inside the span, so a gap of a few days (holidays) is all that can be stale.
+    frame = align(obs, ctx.days, lag, 5)
+    frame["value"] = frame["v:takeup_bn"]
+    frame["source"] = label
+    return finish(frame, frame["lvl"].astype(float),
+                  "no repo operation data covers this date", th)
+
+
+def explain(row: pd.Series) -> str:
+    return (f"Standing Repo Facility {row['status']}: take-up was "
+            f"{fmt(row['v:takeup_bn'], '.2f')} bn USD on {pd.Timestamp(row['obs_date']):%Y-%m-%d} "
+            f"(largest of the last 20 days {fmt(row['v:max_takeup_20d_bn'], '.2f')} bn), "
+            f"source {row['source']}.")

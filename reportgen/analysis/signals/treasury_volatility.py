@@ -1,0 +1,81 @@
+"""Treasury-market volatility: realised volatility of daily yield changes (2y, 10y, 30y).
+
+The public proxy for market-function stress (March 2020, April 2025): when dealers cannot
+absorb flows, yields gap. Each tenor's daily changes (bp, between consecutive observations) get a
+rolling standard deviation over ``vol_days`` observations; the headline is the largest of the
+tenors available that day (stress often shows in one part of the curve first: the 2y in March
+2023, the long end in April 2025). Percentile and z-score compare it with the trailing window.
+
+Status: elevated when the headline reaches the ``vol_elevated_pct`` trailing percentile *and*
+``vol_elevated_bp``; stressed at ``vol_stressed_pct`` and ``vol_stressed_bp``. The floors keep a
+quiet year quiet: in a calm window its own top decile is not stress.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from reportgen.analysis.signals.base import (
+    Context,
+    align,
+    empty_frame,
+    finish,
+    fmt,
+    lag_days,
+    stale_days,
+    trailing_stats,
+)
+
+NAME = "treasury_volatility"
+TITLE = "Treasury volatility"
+UNITS = "bp a day (realised volatility, largest of 2y/10y/30y)"
+TENORS = {"DGS2": "2y", "DGS10": "10y", "DGS30": "30y"}
+COMPONENTS = ("vol_bp", *(f"vol_{t}_bp" for t in TENORS.values()),
+              *(f"change_{t}_bp" for t in TENORS.values()))
+
+
+def compute(ctx: Context) -> pd.DataFrame:
+    th = ctx.th
+    cols: dict[str, pd.Series] = {}
+    used = []
+    for sid, tenor in TENORS.items():
+        y = ctx.series(sid)
+        if len(y) < 2:
+            continue
+        change = y.diff() * 100.0
+        cols[f"v:change_{tenor}_bp"] = change
+        cols[f"v:vol_{tenor}_bp"] = change.rolling(
+            th.vol_days, min_periods=max(5, th.vol_days // 2)).std()
+        used.append(sid)
+    if not used:
+        return empty_frame(ctx.days, "no Treasury yields (DGS2, DGS10, DGS30) stored",
+                           COMPONENTS)
+    obs = pd.DataFrame(cols)
+    vols = obs[[c for c in obs if c.startswith("v:vol_")]]
+    obs["v:vol_bp"] = vols.max(axis=1, skipna=True)
+    obs["tenors"] = vols.notna().sum(axis=1)
+    head = obs["v:vol_bp"]
+    stats = trailing_stats(head, th.window_days, th.min_history_daily)
+    obs["percentile"], obs["zscore"] = stats["percentile"], stats["zscore"]
+    pct = obs["percentile"]
+    lvl = np.where((pct >= th.vol_stressed_pct) & (head >= th.vol_stressed_bp), 2.0,
+                   np.where((pct >= th.vol_elevated_pct) & (head >= th.vol_elevated_bp), 1.0, 0.0))
+    obs["lvl"] = pd.Series(lvl, index=obs.index).where(head.notna())
+    obs = obs[head.notna()]
+    for c in COMPONENTS:
+        if f"v:{c}" not in obs:
+            obs[f"v:{c}"] = np.nan
+    frame = align(obs, ctx.days, lag_days(*used), stale_days(*used))
+    frame["value"] = frame["v:vol_bp"]
+    return finish(frame, frame["lvl"].astype(float),
+                  "Treasury yields are missing or stale on this date", th)
+
+
+def explain(row: pd.Series) -> str:
+    return (f"Treasury volatility {row['status']}: daily yield changes had a "
+            f"{fmt(row['v:vol_bp'], '.1f')} bp standard deviation in the worst tenor "
+            f"(2y {fmt(row['v:vol_2y_bp'], '.1f')}, 10y {fmt(row['v:vol_10y_bp'], '.1f')}, "
+            f"30y {fmt(row['v:vol_30y_bp'], '.1f')} bp), percentile "
+            f"{fmt(row['percentile'] * 100 if pd.notna(row['percentile']) else None, '.0f')} "
+            "of the last three years.")

@@ -1,0 +1,103 @@
+"""The yield curve: 10y-3m and 10y-2y, inversion and its duration, and the direction of change.
+
+Short rates above long rates (inversion) mean the market prices trouble ahead. Spreads come from
+``T10Y3M`` / ``T10Y2Y`` (percent, shown in bp) or, where those are not stored (the bundled
+sample), from ``DGS10`` minus ``DGS3MO`` / ``DGS2``. ``inverted_days_10y3m`` counts consecutive
+observations with 10y-3m below zero; ``change_10y3m_bp`` is the change over ``curve_change_days``
+observations (positive = steepening).
+
+Status: elevated while either spread is inverted, stressed once 10y-3m has been inverted for
+``curve_stressed_days`` observations. A context signal: half weight in the composite.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from reportgen.analysis.signals.base import (
+    Context,
+    align,
+    empty_frame,
+    finish,
+    fmt,
+    lag_days,
+    stale_days,
+    trailing_stats,
+)
+
+NAME = "yield_curve"
+TITLE = "Yield curve"
+UNITS = "bp (10y minus 3m)"
+COMPONENTS = ("spread_10y3m_bp", "spread_10y2y_bp", "inverted_days_10y3m",
+              "inverted_days_10y2y", "change_10y3m_bp", "change_10y2y_bp")
+
+
+def _spread(ctx: Context, published: str, long: str, short: str) -> tuple[pd.Series, list[str]]:
+    s = ctx.series(published)
+    if not s.empty:
+        return s * 100.0, [published]
+    lo, sh = ctx.series(long), ctx.series(short)
+    both = pd.concat([lo, sh], axis=1, join="inner").dropna()
+    if both.empty:
+        return pd.Series(dtype=float), []
+    return (both.iloc[:, 0] - both.iloc[:, 1]) * 100.0, [long, short]
+
+
+def _run_length(inverted: pd.Series) -> pd.Series:
+    groups = (~inverted).cumsum()
+    return inverted.astype(float).groupby(groups).cumsum()
+
+
+def compute(ctx: Context) -> pd.DataFrame:
+    th = ctx.th
+    s3m, ids3m = _spread(ctx, "T10Y3M", "DGS10", "DGS3MO")
+    s2y, ids2y = _spread(ctx, "T10Y2Y", "DGS10", "DGS2")
+    if s3m.empty and s2y.empty:
+        return empty_frame(ctx.days, "no yield-curve spreads or yields stored", COMPONENTS)
+    parts = []
+    for tag, s in (("10y3m", s3m), ("10y2y", s2y)):
+        if s.empty:
+            continue
+        s = s.round(6)
+        frame = pd.DataFrame({
+            f"v:spread_{tag}_bp": s,
+            f"v:inverted_days_{tag}": _run_length(s < 0),
+            f"v:change_{tag}_bp": s - s.shift(th.curve_change_days),
+        })
+        parts.append(frame)
+    ids = ids3m + ids2y
+    obs = pd.concat(parts, axis=1).sort_index()
+    # Carry each spread over the other's extra dates (their calendars differ by a few days).
+    obs = obs.ffill(limit=3)
+    head_col = "v:spread_10y3m_bp" if not s3m.empty else "v:spread_10y2y_bp"
+    head = obs[head_col]
+    stats = trailing_stats(head, th.window_days, th.min_history_daily)
+    obs["percentile"], obs["zscore"] = stats["percentile"], stats["zscore"]
+    inv3 = obs.get("v:inverted_days_10y3m", pd.Series(0.0, index=obs.index)).fillna(0)
+    any_inv = (obs.filter(like="v:spread_") < 0).any(axis=1)
+    lvl = np.where(inv3 >= th.curve_stressed_days, 2.0, np.where(any_inv, 1.0, 0.0))
+    obs["lvl"] = pd.Series(lvl, index=obs.index).where(head.notna())
+    for c in COMPONENTS:
+        if f"v:{c}" not in obs:
+            obs[f"v:{c}"] = np.nan
+    frame = align(obs, ctx.days, lag_days(*ids), stale_days(*ids))
+    frame["value"] = frame[head_col]
+    return finish(frame, frame["lvl"].astype(float),
+                  "yield-curve data are missing or stale on this date", th)
+
+
+def _direction(change: float | None) -> str:
+    if change is None or pd.isna(change):
+        return "direction unknown"
+    if abs(change) < 5:
+        return f"little changed ({change:+.0f} bp in 20 days)"
+    return f"{'steepening' if change > 0 else 'flattening'} ({change:+.0f} bp in 20 days)"
+
+
+def explain(row: pd.Series) -> str:
+    inv = row["v:inverted_days_10y3m"]
+    inv_txt = (f", inverted for {inv:.0f} days" if pd.notna(inv) and inv > 0 else "")
+    return (f"Yield curve {row['status']}: 10y-3m {fmt(row['v:spread_10y3m_bp'], '+.0f')} bp"
+            f"{inv_txt}, 10y-2y {fmt(row['v:spread_10y2y_bp'], '+.0f')} bp, "
+            f"{_direction(row['v:change_10y3m_bp'])}.")
