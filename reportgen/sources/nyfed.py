@@ -351,10 +351,10 @@ def parse_repo_operations(payload: Any, url: str, default_type: str = "repo") ->
         details = [d for d in details_raw if isinstance(d, Mapping)]
         sums: dict[str, float] = {}
         for detail in details:
-            column = _DETAIL_CLASS.get(str(detail.get("securityType", "")).strip().lower())
+            target = _DETAIL_CLASS.get(str(detail.get("securityType", "")).strip().lower())
             amount = value_or_none(detail.get("amtAccepted"), "details.amtAccepted", SOURCE, url)
-            if column and amount is not None:
-                sums[column] = sums.get(column, 0.0) + amount
+            if target and amount is not None:
+                sums[target] = sums.get(target, 0.0) + amount
         for column in ("treasury_accepted", "agency_accepted", "mbs_accepted"):
             if pd.isna(frame.at[i, column]) and column in sums:
                 frame.at[i, column] = sums[column]

@@ -17,7 +17,7 @@ import pandas as pd
 from reportgen import catalog
 from reportgen.errors import PayloadError
 from reportgen.sources.http import HttpClient
-from reportgen.sources.payloads import check_units, record_list, records_frame
+from reportgen.sources.payloads import check_units, is_missing, record_list, records_frame
 from reportgen.sources.records import Field
 
 AUCTION_FIELDS: list[Field] = [
@@ -166,7 +166,7 @@ def fetch_pages(
         A page without a ``data`` list (the API changed its shape).
     """
     url = url_for(path)
-    base = {"sort": sort, "format": "json", "page[size]": page_size}
+    base: dict[str, str | int] = {"sort": sort, "format": "json", "page[size]": page_size}
     if filter_:
         base["filter"] = filter_
     shown = http.display_url(httpx.URL(url).copy_merge_params(base))
@@ -230,6 +230,13 @@ def parse_auctions(rows: list[Mapping[str, Any]], url: str) -> pd.DataFrame:
     "high_yield": "null", "high_investment_rate": "3.912", ...}`` -> one row with
     ``high_yield`` NULL and ``high_investment_rate`` 3.912.
     """
+    # TIPS are flagged by ``inflation_index_security``; let it win over any other ``tips`` key.
+    rows = [
+        {**row, "tips": row["inflation_index_security"]}
+        if not is_missing(row.get("inflation_index_security"))
+        else row
+        for row in rows
+    ]
     frame = records_frame(rows, AUCTION_FIELDS, SOURCE, url)
     return _dedupe(frame, "auctions")
 

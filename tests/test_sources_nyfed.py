@@ -1,0 +1,265 @@
+"""NY Fed Markets Data API: reference rates, operations, SOMA summary, dealer fails."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pandas as pd
+import pytest
+
+from reportgen.errors import PayloadError, UnitError
+from reportgen.sources import nyfed
+from reportgen.sources.csvfiles import parse_file
+from reportgen.sources.http import HttpClient, RetryPolicy
+from reportgen.sources.records import resolve_columns
+
+FIXTURES = Path(__file__).parent / "fixtures" / "nyfed"
+NO_WAIT = RetryPolicy(attempts=2, sleep=lambda _: None)
+URL = "https://markets.newyorkfed.org/api/test"
+
+
+def load(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def client_for(routes: dict[str, str], seen: list[httpx.URL] | None = None) -> HttpClient:
+    """A client answering each API path (plus ``?operationTypes=`` for /rp) with a fixture."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if seen is not None:
+            seen.append(request.url)
+        path = request.url.path.removeprefix("/api")
+        kind = request.url.params.get("operationTypes")
+        name = routes.get(f"{path}?{kind}" if kind else path)
+        if name is None:
+            return httpx.Response(404, text="Not Found")
+        return httpx.Response(200, content=(FIXTURES / name).read_bytes())
+
+    return HttpClient("nyfed", httpx.Client(transport=httpx.MockTransport(handler)), NO_WAIT)
+
+
+# -- reference rates --------------------------------------------------------------------------
+def test_parse_refrates_gives_sofr_percentiles_and_volume() -> None:
+    out = nyfed.parse_reference_rates(load("sofr_search.json"), "sofr", URL)
+    assert set(out) == {"SOFR", "SOFR1", "SOFR25", "SOFR75", "SOFR99", "SOFRVOL"}
+    day = pd.Timestamp("2025-10-31")
+    assert out["SOFR"][day] == 4.22 and out["SOFR1"][day] == 4.05 and out["SOFR99"][day] == 4.35
+    assert out["SOFRVOL"][day] == 2563
+    assert math.isnan(out["SOFRVOL"][pd.Timestamp("2025-10-29")])  # null volume -> missing
+    assert list(out["SOFR"].index) == sorted(out["SOFR"].index)
+    assert out["SOFR"].index.name == "date"
+
+
+def test_parse_refrates_accepts_old_percentile_names() -> None:
+    out = nyfed.parse_reference_rates(load("sofr_search_old_names.json"), "sofr", URL)
+    day = pd.Timestamp("2019-09-17")
+    assert out["SOFR"][day] == 5.25 and out["SOFR1"][day] == 2.30 and out["SOFR99"][day] == 9.0
+
+
+def test_parse_refrates_maps_tgcr_to_catalog_id() -> None:
+    out = nyfed.parse_reference_rates(load("tgcr_search.json"), "tgcr", URL)
+    assert list(out) == ["TGCRRATE"]
+    assert out["TGCRRATE"][pd.Timestamp("2025-10-31")] == 4.15
+
+
+def test_parse_refrates_rate_in_basis_points_is_a_unit_error() -> None:
+    payload = {"refRates": [{"effectiveDate": "2025-10-31", "type": "BGCR", "percentRate": 415}]}
+    with pytest.raises(UnitError, match="BGCR = 415"):
+        nyfed.parse_reference_rates(payload, "bgcr", URL)
+
+
+def test_parse_refrates_without_refrates_key_is_a_payload_error() -> None:
+    with pytest.raises(PayloadError, match="no 'refRates'") as info:
+        nyfed.parse_reference_rates({"rates": []}, "sofr", URL)
+    assert URL in info.value.message
+
+
+def test_parse_refrates_empty_list_gives_empty_series() -> None:
+    out = nyfed.parse_reference_rates({"refRates": []}, "effr", URL)
+    assert out["EFFR"].empty
+
+
+def test_fetch_refrates_searches_in_windows_with_start_and_end() -> None:
+    seen: list[httpx.URL] = []
+    http = client_for({"/rates/secured/sofr/search.json": "sofr_search.json"}, seen)
+    out = nyfed.fetch_reference_rates(http, "sofr", date(2024, 1, 1), date(2025, 11, 21))
+    assert [(u.params["startDate"], u.params["endDate"]) for u in seen] == [
+        ("2024-01-01", "2024-12-31"),
+        ("2025-01-01", "2025-11-21"),
+    ]
+    assert len(out["SOFR"]) == 4  # the same fixture twice: duplicates collapse
+
+
+# -- repo operations --------------------------------------------------------------------------
+def test_parse_repo_operations_takes_amounts_and_rates_from_details() -> None:
+    frame = nyfed.parse_repo_operations(load("rp_repo.json"), URL).set_index("operation_id")
+    am = frame.loc["RP 103125 1"]
+    assert am["operation_type"] == "repo" and am["operation_date"] == "2025-10-31"
+    assert am["total_accepted"] == 20_350_000_000
+    assert am["treasury_accepted"] == 4_400_000_000 and am["mbs_accepted"] == 15_950_000_000
+    assert am["agency_accepted"] == 0
+    assert am["award_rate"] == 4.0 and am["offering_rate"] == 4.0
+    assert am["term_days"] == 3 and am["small_value"] == 0
+    assert list(frame.reset_index().columns) == nyfed.catalog.TABLES["repo_operations"].column_names
+
+
+def test_parse_repo_operations_flags_small_value_exercise() -> None:
+    frame = nyfed.parse_repo_operations(load("rp_repo.json"), URL).set_index("operation_id")
+    assert frame.loc["RP 112425 27", "small_value"] == 1
+    assert frame["small_value"].sum() == 1
+
+
+def test_parse_repo_operations_reads_is_small_value_flag() -> None:
+    payload = load("rp_repo.json")
+    op = payload["repo"]["operations"][1]
+    op["isSmallValue"] = "Y"
+    frame = nyfed.parse_repo_operations(payload, URL).set_index("operation_id")
+    assert frame.loc["RP 103125 3", "small_value"] == 1
+
+
+def test_parse_reverse_repo_award_rate_and_counterparties() -> None:
+    frame = nyfed.parse_repo_operations(load("rp_reverserepo.json"), URL, "reverse_repo")
+    row = frame.iloc[0]
+    assert row["operation_type"] == "reverse_repo"
+    assert row["award_rate"] == 3.75 and row["offering_rate"] == 3.75
+    assert row["participating_cpty"] == 25 and row["total_accepted"] == 51_802_000_000
+
+
+def test_parse_repo_operations_missing_operation_id_is_a_payload_error() -> None:
+    payload = load("rp_repo.json")
+    for op in payload["repo"]["operations"]:
+        del op["operationId"]
+    with pytest.raises(PayloadError, match="operation_id"):
+        nyfed.parse_repo_operations(payload, URL)
+
+
+def test_fetch_repo_operations_asks_both_types() -> None:
+    seen: list[httpx.URL] = []
+    http = client_for(
+        {
+            "/rp/results/search.json?repo": "rp_repo.json",
+            "/rp/results/search.json?reverserepo": "rp_reverserepo.json",
+        },
+        seen,
+    )
+    frame = nyfed.fetch_repo_operations(http, date(2025, 10, 1), date(2025, 11, 30))
+    assert sorted(u.params["operationTypes"] for u in seen) == ["repo", "reverserepo"]
+    assert sorted(frame["operation_type"].unique()) == ["repo", "reverse_repo"]
+    assert len(frame) == 4
+
+
+# -- outright operations ----------------------------------------------------------------------
+def test_parse_outright_treasury_operations_classifies_bills_coupons_tips() -> None:
+    frame = nyfed.parse_outright_operations(load("tsy_operations.json"), URL, "treasury")
+    by_type = dict(zip(frame["operation_type"], frame["security_class"], strict=True))
+    assert by_type == {
+        "Outright Bill Purchase": "bill",
+        "Outright Coupon Purchase": "coupon",
+        "Outright TIPS Purchase": "tips",
+    }
+    bill = frame.iloc[0]
+    assert bill["operation_direction"] == "P" and bill["total_par_accepted"] == 7.5e9
+    assert bill["maturity_range_end"] == "2026-06-11"
+    assert frame["total_par_submitted"].isna().sum() == 1  # "" -> missing
+
+
+def test_parse_agency_mbs_operations_use_current_face() -> None:
+    frame = nyfed.parse_outright_operations(load("ambs_operations.json"), URL, "ambs")
+    row = frame.iloc[0]
+    assert row["security_class"] == "mbs" and row["operation_direction"] == "P"
+    assert row["total_par_accepted"] == 8e9
+
+
+def test_security_class_and_direction_fallbacks() -> None:
+    assert nyfed.security_class("Outright FRN Purchase") == "frn"
+    assert nyfed.security_class("Outright Coupon Sale") == "coupon"
+    assert nyfed.security_class("Something New") == "other"
+    payload = load("tsy_operations.json")
+    payload["treasury"]["auctions"][0]["operationDirection"] = ""
+    frame = nyfed.parse_outright_operations(payload, URL, "treasury")
+    assert frame.iloc[0]["operation_direction"] == "P"  # read from "Purchase"
+
+
+def test_fetch_outright_operations_combines_treasury_and_mbs() -> None:
+    http = client_for(
+        {
+            "/tsy/all/results/summary/search.json": "tsy_operations.json",
+            "/ambs/all/results/summary/search.json": "ambs_operations.json",
+        }
+    )
+    frame = nyfed.fetch_outright_operations(http, date(2025, 11, 1), date(2025, 12, 31))
+    assert sorted(frame["security_class"]) == ["bill", "coupon", "mbs", "tips"]
+
+
+def test_exported_outright_operations_share_the_field_map() -> None:
+    rows = load("tsy_operations.json")["treasury"]["auctions"]
+    frame = pd.DataFrame(rows)
+    resolved = resolve_columns(list(frame.columns), nyfed.OUTRIGHT_OPERATION_FIELDS)
+    assert resolved["total_par_accepted"] == "totalParAmtAccepted"
+    assert resolved["operation_direction"] == "operationDirection"
+
+
+# -- SOMA summary -----------------------------------------------------------------------------
+def test_parse_soma_summary_in_billions_with_empty_as_missing() -> None:
+    out = nyfed.parse_soma_summary(load("soma_summary.json"), URL)
+    assert out["SOMA_BILLS"][pd.Timestamp("2025-11-19")] == pytest.approx(195.493)
+    assert out["SOMA_NOTESBONDS"][pd.Timestamp("2025-11-19")] == pytest.approx(3572.723)
+    assert out["SOMA_BILLS"][pd.Timestamp("2003-07-09")] == pytest.approx(239.3)
+    assert math.isnan(out["SOMA_MBS"][pd.Timestamp("2003-07-09")])
+
+
+def test_parse_soma_summary_filters_by_start() -> None:
+    out = nyfed.parse_soma_summary(load("soma_summary.json"), URL, date(2025, 11, 13))
+    assert list(out["SOMA_BILLS"].index) == [pd.Timestamp("2025-11-19")]
+
+
+def test_parse_soma_summary_missing_column_is_a_payload_error() -> None:
+    payload = load("soma_summary.json")
+    del payload["soma"]["summary"][1]["notesbonds"]
+    with pytest.raises(PayloadError, match="record 2 has no 'notesbonds'"):
+        nyfed.parse_soma_summary(payload, URL)
+
+
+# -- primary dealer fails ---------------------------------------------------------------------
+def test_parse_pd_fails_suppressed_and_empty_are_null() -> None:
+    frame = nyfed.parse_pd_fails(load("pd_fails.json"), URL)
+    assert len(frame) == 4
+    first = frame[(frame["date"] == "2024-07-03") & (frame["keyid"] == "PDFTD-USTET")]
+    assert first["value"].iloc[0] == 113493
+    assert frame[frame["date"] == "2024-07-10"]["value"].isna().all()
+
+
+def test_parse_pd_fails_negative_value_is_a_payload_error() -> None:
+    payload = load("pd_fails.json")
+    payload["pd"]["timeseries"][0]["value"] = "-5"
+    with pytest.raises(PayloadError, match="cannot be negative"):
+        nyfed.parse_pd_fails(payload, URL)
+
+
+def test_parse_pd_series_breaks_with_open_end() -> None:
+    frame = nyfed.parse_pd_series_breaks(load("pd_seriesbreaks.json"), URL).set_index(
+        "series_break"
+    )
+    assert frame.loc["SBN2024", "start_date"] == "2024-07-03"
+    assert pd.isna(frame.loc["SBN2024", "end_date"])
+    assert frame.loc["SBN2022", "end_date"] == "2024-06-26"
+
+
+def test_changed_pd_shape_is_a_payload_error_naming_the_path() -> None:
+    with pytest.raises(PayloadError, match="no 'pd.timeseries'"):
+        nyfed.parse_pd_fails({"pd": {"series": []}}, URL)
+
+
+def test_repo_csv_import_still_uses_the_shared_field_map(tmp_path: Path) -> None:
+    path = tmp_path / "ops.csv"
+    path.write_text(
+        "operation_date,operation_id,term,total_amt_submitted_usd,total_amt_accepted_usd\n"
+        "2025-10-31,RP 103125 1,Overnight,20350000000,20350000000\n"
+    )
+    parsed = parse_file(path)
+    assert parsed.tables["repo_operations"]["total_accepted"].iloc[0] == 20_350_000_000
