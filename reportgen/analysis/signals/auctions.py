@@ -38,7 +38,7 @@ from reportgen.errors import DataUnavailableError
 
 NAME = "auctions"
 TITLE = "Treasury auctions"
-UNITS = "tenors flagged (persistent weakness)"
+UNITS = "tenors flagged"
 COMPONENTS = ("flagged_tenors", "judged_tenors", "weak_auctions_recent", "last_tail_bp",
               "last_bid_to_cover", "last_dealer_share_pct", "last_indirect_share_pct")
 _NUM = ("high_yield", "avg_med_yield", "bid_to_cover_ratio", "comp_accepted",

@@ -34,7 +34,7 @@ from reportgen.analysis.signals.base import (
 
 NAME = "fails"
 TITLE = "Settlement fails"
-UNITS = "USD bn a week (fails to deliver + receive)"
+UNITS = "USD bn a week (TD + TR)"
 COMPONENTS = ("fails_total_bn", "fails_deliver_bn", "fails_receive_bn", "ratio_to_median",
               "trailing_median_bn")
 AGGREGATE_LABEL = "aggregate PDFTD-USTET / PDFTR-USTET"
@@ -130,5 +130,6 @@ def explain(row: pd.Series) -> str:
 
 def details(ctx: Context, day: date, frame: pd.DataFrame) -> dict[str, Any]:
     row = frame.loc[pd.Timestamp(day)]
-    return {"source": row.get("source"), "week": None if pd.isna(row["obs_date"])
-            else pd.Timestamp(row["obs_date"]).date().isoformat()}
+    week = row.get("obs_date")
+    return {"source": row.get("source") or None,
+            "week": None if week is None or pd.isna(week) else pd.Timestamp(week).date().isoformat()}

@@ -27,8 +27,8 @@ from reportgen.analysis.signals.auctions import auction_table
 from reportgen.analysis.signals.base import UNAVAILABLE, Context, finish, level_of
 
 NAME = "feedback_loop"
-TITLE = "Auction-dealer-funding feedback loop"
-UNITS = "links in sequence (0-4)"
+TITLE = "Feedback loop"
+UNITS = "links (of 4)"
 FUNDING = ("repo_rates", "srf", "fails")
 STATES = ("dormant", "forming", "engaged")
 LINKS = ("weak auction", "dealer takedown", "funding stress", "next auction weaker")
@@ -131,4 +131,6 @@ def explain(row: pd.Series) -> str:
 
 
 def details(ctx: Context, day: date, frame: pd.DataFrame) -> dict[str, Any]:
+    if frame.loc[pd.Timestamp(day), "state"] == UNAVAILABLE:
+        return {"chain": []}
     return {"chain": _chain(ctx, day, frame)}

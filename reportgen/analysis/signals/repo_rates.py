@@ -37,7 +37,7 @@ from reportgen.analysis.signals.base import (
 
 NAME = "repo_rates"
 TITLE = "Repo rates"
-UNITS = "bp (SOFR minus policy reference)"
+UNITS = "bp, SOFR - policy rate"
 COMPONENTS = ("sofr_pct", "reference_pct", "sofr_minus_ref_bp", "spike_bp", "vol_bp",
               "dispersion_bp", "dispersion_excess_bp", "tgcr_minus_rrp_bp", "bgcr_minus_rrp_bp")
 _IORB_START = pd.Timestamp("2021-07-29")

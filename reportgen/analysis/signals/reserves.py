@@ -29,7 +29,7 @@ from reportgen.analysis.signals.base import (
 
 NAME = "reserves"
 TITLE = "Reserves and liquidity"
-UNITS = "USD bn (reserve balances)"
+UNITS = "USD bn (reserves)"
 COMPONENTS = ("reserves_bn", "reserves_change_13w_bn", "on_rrp_bn", "tga_bn", "walcl_bn",
               "net_liquidity_bn", "net_liquidity_change_13w_bn")
 

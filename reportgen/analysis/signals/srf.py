@@ -29,7 +29,7 @@ from reportgen.analysis.signals.base import (
 
 NAME = "srf"
 TITLE = "Standing Repo Facility"
-UNITS = "USD bn (daily take-up)"
+UNITS = "USD bn a day"
 COMPONENTS = ("takeup_bn", "operations", "max_takeup_20d_bn")
 
 

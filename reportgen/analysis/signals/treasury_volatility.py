@@ -29,7 +29,7 @@ from reportgen.analysis.signals.base import (
 
 NAME = "treasury_volatility"
 TITLE = "Treasury volatility"
-UNITS = "bp a day (realised volatility, largest of 2y/10y/30y)"
+UNITS = "bp a day (worst tenor)"
 TENORS = {"DGS2": "2y", "DGS10": "10y", "DGS30": "30y"}
 COMPONENTS = ("vol_bp", *(f"vol_{t}_bp" for t in TENORS.values()),
               *(f"change_{t}_bp" for t in TENORS.values()))

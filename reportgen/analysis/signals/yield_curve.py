@@ -28,7 +28,7 @@ from reportgen.analysis.signals.base import (
 
 NAME = "yield_curve"
 TITLE = "Yield curve"
-UNITS = "bp (10y minus 3m)"
+UNITS = "bp (10y-3m; 10y-2y if stale)"
 COMPONENTS = ("spread_10y3m_bp", "spread_10y2y_bp", "inverted_days_10y3m",
               "inverted_days_10y2y", "change_10y3m_bp", "change_10y2y_bp")
 
@@ -55,36 +55,34 @@ def compute(ctx: Context) -> pd.DataFrame:
     s2y, ids2y = _spread(ctx, "T10Y2Y", "DGS10", "DGS2")
     if s3m.empty and s2y.empty:
         return empty_frame(ctx.days, "no yield-curve spreads or yields stored", COMPONENTS)
-    parts = []
-    for tag, s in (("10y3m", s3m), ("10y2y", s2y)):
+    frame = pd.DataFrame(index=ctx.days)
+    for tag, s, ids in (("10y3m", s3m, ids3m), ("10y2y", s2y, ids2y)):
+        cols = [f"v:spread_{tag}_bp", f"v:inverted_days_{tag}", f"v:change_{tag}_bp",
+                f"pct_{tag}", f"z_{tag}"]
         if s.empty:
+            for c in cols:
+                frame[c] = np.nan
             continue
         s = s.round(6)
-        frame = pd.DataFrame({
-            f"v:spread_{tag}_bp": s,
-            f"v:inverted_days_{tag}": _run_length(s < 0),
-            f"v:change_{tag}_bp": s - s.shift(th.curve_change_days),
-        })
-        parts.append(frame)
-    ids = ids3m + ids2y
-    obs = pd.concat(parts, axis=1).sort_index()
-    # Carry each spread over the other's extra dates (their calendars differ by a few days).
-    obs = obs.ffill(limit=3)
-    head_col = "v:spread_10y3m_bp" if not s3m.empty else "v:spread_10y2y_bp"
-    head = obs[head_col]
-    stats = trailing_stats(head, th.window_days, th.min_history_daily)
-    obs["percentile"], obs["zscore"] = stats["percentile"], stats["zscore"]
-    inv3 = obs.get("v:inverted_days_10y3m", pd.Series(0.0, index=obs.index)).fillna(0)
-    any_inv = (obs.filter(like="v:spread_") < 0).any(axis=1)
-    lvl = np.where(inv3 >= th.curve_stressed_days, 2.0, np.where(any_inv, 1.0, 0.0))
-    obs["lvl"] = pd.Series(lvl, index=obs.index).where(head.notna())
-    for c in COMPONENTS:
-        if f"v:{c}" not in obs:
-            obs[f"v:{c}"] = np.nan
-    frame = align(obs, ctx.days, lag_days(*ids), stale_days(*ids))
-    frame["value"] = frame[head_col]
-    return finish(frame, frame["lvl"].astype(float),
-                  "yield-curve data are missing or stale on this date", th)
+        stats = trailing_stats(s, th.window_days, th.min_history_daily)
+        obs = pd.DataFrame({cols[0]: s, cols[1]: _run_length(s < 0),
+                            cols[2]: s - s.shift(th.curve_change_days),
+                            cols[3]: stats["percentile"], cols[4]: stats["zscore"]})
+        aligned = align(obs, ctx.days, lag_days(*ids), stale_days(*ids))
+        for c in cols:
+            frame[c] = aligned[c]
+    # The headline is 10y-3m; where it is missing or stale, 10y-2y stands in.
+    use_3m = frame["v:spread_10y3m_bp"].notna()
+    frame["value"] = frame["v:spread_10y3m_bp"].where(use_3m, frame["v:spread_10y2y_bp"])
+    frame["percentile"] = frame["pct_10y3m"].where(use_3m, frame["pct_10y2y"])
+    frame["zscore"] = frame["z_10y3m"].where(use_3m, frame["z_10y2y"])
+    frame["headline"] = np.where(use_3m, "10y-3m", "10y-2y")
+    inv3 = frame["v:inverted_days_10y3m"].fillna(0.0)
+    any_inv = (frame[["v:spread_10y3m_bp", "v:spread_10y2y_bp"]] < 0).any(axis=1)
+    level = pd.Series(np.where(inv3 >= th.curve_stressed_days, 2.0,
+                               np.where(any_inv, 1.0, 0.0)),
+                      index=ctx.days).where(frame["value"].notna())
+    return finish(frame, level, "yield-curve data are missing or stale on this date", th)
 
 
 def _direction(change: float | None) -> str:
