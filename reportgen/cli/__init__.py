@@ -182,6 +182,9 @@ def _register() -> None:
     from reportgen.cli import build_commands
 
     cli.add_command(build_commands.build)
+    from reportgen.cli import signal_commands
+
+    cli.add_command(signal_commands.signals)
 
 
 _register()
