@@ -49,16 +49,16 @@ def jsonable(value: Any) -> Any:
         return value
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else value
+    if value is pd.NaT:
+        return None
     if isinstance(value, np.generic):
         return jsonable(value.item())
+    if isinstance(value, pd.Timestamp):  # before datetime: a Timestamp is one
+        return value.date().isoformat()
     if isinstance(value, datetime):
         return _utc_text(value)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date().isoformat()
-    if value is pd.NaT:
-        return None
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

@@ -149,9 +149,8 @@ def _default_assets() -> tuple[Asset, ...]:
 
 def _default_fetch(store: Store, settings: Settings, now: datetime) -> Any:
     from reportgen import fetching
-    from reportgen.cli.data_commands import SOURCES
 
-    tasks = fetching.plan(SOURCES)
+    tasks = fetching.plan()
     return fetching.fetch_all(store, settings, tasks, now.astimezone(UTC).replace(tzinfo=None))
 
 

@@ -469,7 +469,7 @@ def _entry_view(entry: BriefingEntry, base_url: str | None) -> dict[str, Any]:
     composite = _mapping(_mapping(brief.get("signals")).get("composite"))
     generated = str(brief.get("generated_at") or f"{entry.as_of.isoformat()}T00:00:00Z")
     label = phase.get("label")
-    headline = brief.get("headline")
+    headline = phase.get("headline")
     return {
         "as_of": entry.as_of.isoformat(),
         "folder": entry.folder,
