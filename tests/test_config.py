@@ -172,6 +172,15 @@ def test_fred_key_comes_from_environment_and_is_hidden_from_repr(tmp_path: Path)
     assert "fred_api_key" not in repr(settings)
 
 
+def test_empty_environment_variables_count_as_unset(tmp_path: Path) -> None:
+    # A workflow without the FRED_API_KEY secret passes an empty string.
+    settings = load_settings(env={"FRED_API_KEY": "", "REPORTGEN_DB": "", "REPORTGEN_BASE_URL": ""},
+                             config_path=write(tmp_path, ""))
+    assert settings.fred_api_key is None
+    assert settings.db_path == Settings().db_path
+    assert settings.base_url == ""
+
+
 def test_unknown_override_is_an_error() -> None:
     with pytest.raises(ConfigError, match="unknown setting 'colour'"):
         load_settings({"colour": "blue"}, env={})
