@@ -37,7 +37,7 @@ def fixture(name: str) -> bytes:
 
 def http_error(name: str, status: int) -> urllib.error.HTTPError:
     url = f"https://api.stlouisfed.org/fred/series/observations?series_id=X&api_key={KEY}"
-    return fredapi.fred.HTTPError(url, status, "error", {}, io.BytesIO(fixture(name)))  # type: ignore[arg-type]
+    return fredapi.fred.HTTPError(url, status, "error", {}, io.BytesIO(fixture(name)))
 
 
 def ok_response(name: str) -> mock.Mock:

@@ -16,7 +16,7 @@ from reportgen.errors import PayloadError, UnitError
 from reportgen.sources import nyfed
 from reportgen.sources.csvfiles import parse_file
 from reportgen.sources.http import HttpClient, RetryPolicy
-from reportgen.sources.records import resolve_columns
+from reportgen.sources.records import convert_record, resolve_columns
 
 FIXTURES = Path(__file__).parent / "fixtures" / "nyfed"
 NO_WAIT = RetryPolicy(attempts=2, sleep=lambda _: None)
@@ -263,3 +263,33 @@ def test_repo_csv_import_still_uses_the_shared_field_map(tmp_path: Path) -> None
     )
     parsed = parse_file(path)
     assert parsed.tables["repo_operations"]["total_accepted"].iloc[0] == 20_350_000_000
+
+
+def test_exported_csv_rows_with_blank_optional_dates_convert() -> None:
+    header = [
+        "operation_id",
+        "operation_date",
+        "operation_type",
+        "security_class",
+        "maturity_range_start",
+        "maturity_range_end",
+        "total_par_accepted",
+    ]
+    row = dict(
+        zip(
+            header,
+            ["AMBS 031620 1", "2020-03-16", "Outright TBA Purchase", "mbs", "", "", "8000000000"],
+            strict=True,
+        )
+    )
+    mapping = resolve_columns(header, nyfed.OUTRIGHT_OPERATION_FIELDS)
+    record = convert_record(row, mapping, nyfed.OUTRIGHT_OPERATION_FIELDS)
+    assert record["maturity_range_start"] is None and record["security_class"] == "mbs"
+    breaks = ["series_break", "label", "start_date", "end_date"]
+    mapping = resolve_columns(breaks, nyfed.SERIES_BREAK_FIELDS)
+    record = convert_record(
+        dict(zip(breaks, ["SBN2024", "x", "2024-07-03", ""], strict=True)),
+        mapping,
+        nyfed.SERIES_BREAK_FIELDS,
+    )
+    assert record["end_date"] is None

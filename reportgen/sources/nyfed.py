@@ -158,16 +158,18 @@ OUTRIGHT_OPERATION_FIELDS: list[Field] = [
             "totalAcceptedOrigFace",
         ),
     ),
-    Field("maturity_range_start", "date", ("maturityRangeStart",)),
-    Field("maturity_range_end", "date", ("maturityRangeEnd",)),
+    # Text, not date: MBS operations have no maturity range, and exported CSVs leave it blank.
+    Field("maturity_range_start", "text", ("maturityRangeStart",)),
+    Field("maturity_range_end", "text", ("maturityRangeEnd",)),
     Field("note", "text", ()),
 ]
 
-PD_SERIES_BREAK_FIELDS: list[Field] = [
+SERIES_BREAK_FIELDS: list[Field] = [
     Field("series_break", "text", ("seriesbreak", "seriesbreakid"), required=True),
     Field("label", "text", ()),
     Field("start_date", "date", ("startdate",), required=True),
-    Field("end_date", "date", ("enddate",)),
+    # Text: the current break has no end (an empty value, which a date parser would reject).
+    Field("end_date", "text", ("enddate",)),
 ]
 
 
@@ -581,7 +583,7 @@ def parse_pd_series_breaks(payload: Any, url: str) -> pd.DataFrame:
     "2024-07-03", "enddate": ""}]}}``; an empty ``enddate`` (the current break) is NULL.
     """
     rows = record_list(payload, ("pd", "seriesbreaks"), SOURCE, url)
-    return records_frame(rows, PD_SERIES_BREAK_FIELDS, SOURCE, url)
+    return records_frame(rows, SERIES_BREAK_FIELDS, SOURCE, url)
 
 
 def fetch_pd_series_breaks(http: HttpClient) -> pd.DataFrame:
