@@ -9,6 +9,7 @@ needed. The tests skip cleanly when Chromium is not installed (set ``CHROMIUM`` 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import select
@@ -69,8 +70,12 @@ class Chromium:
         self._from_browser, from_browser_w = os.pipe()
 
         def wire_fds() -> None:  # runs in the child before exec: fd 3 reads, fd 4 writes
-            os.dup2(to_browser_r, 3)
-            os.dup2(from_browser_w, 4)
+            # Through fds >= 10 first: the pipe ends may themselves be 3 or 4, and os.dup2
+            # onto itself would keep them close-on-exec.
+            high_r = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD, 10)
+            high_w = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD, 10)
+            os.dup2(high_r, 3, inheritable=True)
+            os.dup2(high_w, 4, inheritable=True)
 
         self.proc = subprocess.Popen(
             [executable, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
