@@ -162,23 +162,29 @@ def _snap_to_wednesday(s: pd.Series) -> pd.Series:
     if s.empty:
         return s
     idx = pd.DatetimeIndex(s.index)
-    offset = ((2 - idx.dayofweek + 3) % 7) - 3  # -3..+3 days to the nearest Wednesday
+    offset = ((2 - idx.day_of_week + 3) % 7) - 3  # -3..+3 days to the nearest Wednesday
     snapped = idx + pd.to_timedelta(offset, unit="D")
     frame = pd.DataFrame({"v": s.to_numpy(), "exact": offset == 0}, index=snapped)
     frame = frame.sort_values("exact", kind="stable")
     return frame[~frame.index.duplicated(keep="last")]["v"].sort_index()
 
 
-def _change(x: pd.Series, h: int, min_h: int) -> pd.Series:
-    """Change over ``h`` weeks; where that is missing (early rows, gaps), the longest available
-    horizon >= ``min_h`` scaled to ``h`` weeks (so a 2024-only sample has a 13-week pace)."""
+def _change(x: pd.Series, h: int) -> pd.Series:
+    """Change over exactly ``h`` weeks (NaN where either end is missing)."""
+    return x - x.shift(h)
+
+
+def _pace(x: pd.Series, h: int, min_h: int, per: int) -> pd.Series:
+    """Pace per ``per`` weeks measured over ``h`` weeks; where that is missing (early rows,
+    gaps) over the longest available horizon >= ``min_h`` (so a 2024-only sample has an MBS
+    pace after ``min_h`` weeks)."""
     v = x.to_numpy(dtype="float64")
     out = np.full(len(v), np.nan)
     for k in range(h, min_h - 1, -1):
         if k >= len(v):
             continue
         d = np.full(len(v), np.nan)
-        d[k:] = (v[k:] - v[:-k]) * h / k
+        d[k:] = (v[k:] - v[:-k]) * per / k
         gap = np.isnan(out)
         out[gap] = d[gap]
     return pd.Series(out, index=x.index)
@@ -231,9 +237,16 @@ def _panel(ds: Dataset, t: PhaseThresholds) -> pd.DataFrame:
     filled = pd.Series(False, index=grid)
     for name, s in raw.items():
         s = s[~s.index.duplicated(keep="last")].reindex(grid)
-        if name in ("treasury", "mbs", "bills"):
-            filled |= s.isna() & s.ffill(limit=lim).notna()
-        panel[name] = s.ffill(limit=lim)
+        if name == "bills":
+            # Never carry bills forward: with Treasuries moving, a stale bill level would
+            # book bill purchases as coupon purchases. A missing week leaves the split unknown.
+            panel[name] = s
+            continue
+        # Bridge short gaps inside a series, never past its last observation.
+        bridged = s.ffill(limit=lim, limit_area="inside")
+        if name in ("treasury", "mbs"):
+            filled |= s.isna() & bridged.notna()
+        panel[name] = bridged
     panel["filled"] = filled
     panel["released"] = grid.isin(core_dates)
     return panel
@@ -262,8 +275,9 @@ def _candidate(state: int, hold: float, dur: float, bills4: float, tsy4: float, 
     if not split and hold >= q_tot:
         # Growing, but the bill/coupon split is unknown: keep a purchase phase already in force.
         return state if state in (2, 3) else 2
-    if np.isfinite(tsy_add) and tsy_add > t.runoff_max_weekly_add_bn:
-        # Treasuries were added in a recent week: purchases or reinvestment, never runoff.
+    if np.isfinite(tsy_add) and tsy_add >= t.runoff_veto_min_weeks:
+        # Treasuries were added in at least two recent weeks: purchases or reinvestment, not
+        # runoff (a single one-week blip inside QT does not count).
         return 1
     if state == 0:
         # Runoff continues while holdings shrink, or Treasuries are still being redeemed.
@@ -389,15 +403,18 @@ def classify_history(ds: Dataset, as_of: date,
     for name, col in (("bills", "bills"), ("coupons", "coupons"), ("mbs", "mbs"),
                       ("treasury", "treasury"), ("total", "total"), ("walcl", "walcl")):
         # Named after the default horizons; they follow short_weeks / long_weeks.
-        p[f"{name}_chg_4w"] = _change(p[col], sw, sw)
-        p[f"{name}_chg_13w"] = _change(p[col], lw, sw)
-    p["mbs_pace"] = _change(p["mbs"], t.mbs_weeks, sw) * sw / t.mbs_weeks
+        p[f"{name}_chg_4w"] = _change(p[col], sw)
+        p[f"{name}_chg_13w"] = _change(p[col], lw)
+    p["mbs_pace"] = _pace(p["mbs"], t.mbs_weeks, sw, sw)
     # Leaving QE: the shorter MBS pace may end it sooner (settlements fade within two months).
-    mbs_fast = (_change(p["mbs"], t.qe_exit_mbs_weeks, sw) * sw / t.qe_exit_mbs_weeks).to_numpy()
-    tsy_add = p["treasury"].diff().rolling(t.runoff_veto_weeks, min_periods=1).max().to_numpy()
+    mbs_fast = _pace(p["mbs"], t.qe_exit_mbs_weeks, sw, sw).to_numpy()
+    added = (p["treasury"].diff() > t.runoff_max_weekly_add_bn).astype(float)
+    tsy_add = added.rolling(t.runoff_veto_weeks, min_periods=1).sum().to_numpy()
     p["holdings_pace"] = p["treasury_chg_4w"] + p["mbs_pace"]
     p["duration_pace"] = p["coupons_chg_4w"] + p["mbs_pace"]
     prev_total13 = p["total_chg_13w"].shift(lw).to_numpy()
+    # 13-week paces for the long reading (shorter horizons early in a short sample).
+    hold13_s = _pace(p["total"], lw, sw, sw)
     for name in ("bills", "coupons", "mbs", "total", "walcl"):
         p[f"{name}_bn"] = p[name]
     ops = _ops_weekly(vis, pd.DatetimeIndex(p.index))
@@ -405,9 +422,10 @@ def classify_history(ds: Dataset, as_of: date,
         for col in OPS_COLUMNS:
             p[col] = ops[col]
     # Long-horizon reading (13-week paces only), to check the short one agrees.
-    hold13 = (p["total_chg_13w"] * sw / lw).to_numpy()
-    dur13 = ((p["coupons_chg_13w"] + p["mbs_chg_13w"]) * sw / lw).to_numpy()
-    bills13 = (p["bills_chg_13w"] * sw / lw).to_numpy()
+    hold13 = hold13_s.to_numpy()
+    dur13 = (_pace(p["coupons"], lw, sw, sw) + _pace(p["mbs"], lw, sw, sw)).to_numpy()
+    bills13 = _pace(p["bills"], lw, sw, sw).to_numpy()
+    tsy13_pace = _pace(p["treasury"], lw, sw, sw).to_numpy()
 
     announced = announced_phase_history(pd.DatetimeIndex(p.index))
     ann = announced.to_numpy(dtype="float64", na_value=np.nan)
@@ -434,7 +452,7 @@ def classify_history(ds: Dataset, as_of: date,
     since_idx = np.zeros(n, dtype=int)
     scores = np.zeros(n)
     reasons: list[str] = [""] * n
-    state, state_start = -1, 0
+    state, state_start, first_valid = -1, 0, 0
     streak_phase, streak_len, streak_start = -1, 0, 0
     for i in range(n):
         h_i, d_i = (hold_exit[i], dur_exit[i]) if state == 3 else (hold[i], dur[i])
@@ -443,7 +461,7 @@ def classify_history(ds: Dataset, as_of: date,
         cands[i] = -1 if c is None else c
         if c is not None:
             if state < 0:
-                state, state_start = c, i
+                state, state_start, first_valid = c, i, i
             elif c == state:
                 streak_phase, streak_len = -1, 0
             else:
@@ -460,13 +478,14 @@ def classify_history(ds: Dataset, as_of: date,
             continue
         # Confidence: margin, agreement of horizons, persistence, data, announcement.
         margin = _strength(state, hold[i], dur[i], b4[i], tsy13[i], t)
-        long_c = _candidate(state, hold13[i], dur13[i], bills13[i], tsy13[i] * sw / lw,
-                            tsy13[i], tsy_add[i], np.nan, np.nan, t)
+        long_c = _candidate(state, hold13[i], dur13[i], bills13[i], tsy13_pace[i],
+                            tsy13_pace[i] * lw / sw, tsy_add[i], np.nan, np.nan, t)
         agree = 1.0 if long_c == state else 0.0
         weeks_in = i - state_start + 1
         persist = min(1.0, weeks_in / 8)
         split = np.isfinite(dur[i]) and np.isfinite(b4[i])
-        data_q = 1.0 if (c is not None and split and not filled[i]) else 0.4
+        warm = i - first_valid < lw  # 13-week measures still use shorter horizons
+        data_q = 1.0 if (c is not None and split and not filled[i] and not warm) else 0.4
         pending = c is not None and c != state
         score = 0.35 * margin + 0.25 * agree + 0.2 * persist + 0.2 * data_q
         parts = [f"flows {'clearly inside' if margin >= 0.5 else 'near the edge of'} phase "
@@ -475,6 +494,8 @@ def classify_history(ds: Dataset, as_of: date,
                      f"13-week reading says phase {long_c}" if long_c is not None
                      else "no 13-week reading")
         parts.append(f"{weeks_in} week{'s' if weeks_in != 1 else ''} in phase")
+        if warm:
+            parts.append(f"short history ({i - first_valid + 1} weeks)")
         if not split:
             parts.append("bill/coupon split unavailable")
         if filled[i]:
@@ -499,7 +520,7 @@ def classify_history(ds: Dataset, as_of: date,
     out["confidence_score"] = scores.round(3)
     out["confidence"] = [_confidence_label(s, t) for s in scores]
     out["confidence_reason"] = reasons
-    out["announced_phase"] = announced.to_numpy()
+    out["announced_phase"] = pd.array(announced.to_numpy(), dtype="Int64")
     rows = out[["total_chg_13w", "bills_chg_4w", "bills_chg_13w", "coupons_chg_13w",
                 "mbs_chg_13w"]].to_dict("records")
     out["substate"] = [
@@ -605,8 +626,9 @@ def _triggers(phase: int, row: pd.Series, t: PhaseThresholds) -> list[str]:
         f"phase 1 (purchases over) when coupons + MBS pace drops below {t.qe_duration_exit_bn:g} "
         f"$bn per 4 weeks or holdings pace below {t.qe_total_exit_bn:g} for {t.confirm_weeks} "
         f"weeks; now {_fmt(_f(row, 'duration_pace'))} and {hold}",
-        f"phase 2 if growth continues only through bills (bills 4-week change above "
-        f"{t.rmp_bills_entry_bn:g}, coupons + MBS pace below {t.qe_duration_exit_bn:g})"]
+        f"phase 2 if growth continues only through bills (bills up more than "
+        f"{t.rmp_bills_entry_bn:g} $bn over 4 weeks, coupons + MBS pace below "
+        f"{t.qe_duration_exit_bn:g} $bn per 4 weeks)"]
 
 
 def _agreement(hist: pd.DataFrame, as_of: date, week: date,

@@ -56,9 +56,11 @@ class PhaseThresholds:
                                                      "than this over 13 weeks, $bn")
     runoff_veto_weeks: int = threshold(6, "weeks looked back for Treasury additions that rule "
                                           "out runoff")
-    runoff_max_weekly_add_bn: float = threshold(3.0, "a one-week rise in Treasuries above this "
-                                                     "within the look-back rules out phase 0 "
-                                                     "(runoff weeks never exceeded 1.5), $bn")
+    runoff_max_weekly_add_bn: float = threshold(2.0, "a one-week rise in Treasuries above this "
+                                                     "is an addition (runoff weeks never "
+                                                     "exceeded 1.5, TIPS accrual), $bn")
+    runoff_veto_min_weeks: int = threshold(2, "additions in at least this many weeks of the "
+                                              "look-back rule out phase 0 (one blip does not)")
     mbs_weeks: int = threshold(13, "MBS pace = change over this many weeks scaled to 4 "
                                    "(several monthly paydown/settlement cycles)")
     qe_exit_mbs_weeks: int = threshold(6, "while in phase 3, the MBS pace is the smaller of the "

@@ -185,6 +185,10 @@ def _register() -> None:
     from reportgen.cli import signal_commands
 
     cli.add_command(signal_commands.signals)
+    from reportgen.cli import phase_commands
+
+    cli.add_command(phase_commands.assess_command)
+    cli.add_command(phase_commands.phases_command)
 
 
 _register()
