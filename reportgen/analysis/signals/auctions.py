@@ -20,8 +20,8 @@ hold (tail above its prior average, bid-to-cover below, dealer share above). A t
 Daily status: stressed with two or more flagged tenors, elevated with one flagged tenor or
 ``auction_recent_weak`` weak auctions in the last ``auction_recent_days`` business days;
 unavailable when no tenor has enough prior auctions or no result is newer than
-``auction_stale_days``. The headline value is the number of flagged tenors; percentile and z-score are those of the latest auction's tail
-against earlier auctions of its tenor.
+``auction_stale_days``. The headline value is the number of flagged tenors; percentile and
+z-score are those of the latest auction's tail against earlier auctions of its tenor.
 """
 
 from __future__ import annotations

@@ -131,5 +131,5 @@ def explain(row: pd.Series) -> str:
 def details(ctx: Context, day: date, frame: pd.DataFrame) -> dict[str, Any]:
     row = frame.loc[pd.Timestamp(day)]
     week = row.get("obs_date")
-    return {"source": row.get("source") or None,
-            "week": None if week is None or pd.isna(week) else pd.Timestamp(week).date().isoformat()}
+    when = None if week is None or pd.isna(week) else pd.Timestamp(week).date().isoformat()
+    return {"source": row.get("source") or None, "week": when}

@@ -45,7 +45,8 @@ def takeup(ctx: Context) -> tuple[pd.Series, pd.Series, str, int]:
         spec = catalog.TABLES["repo_operations"]
         day = pd.to_datetime(ops["operation_date"].astype(str).str[:10])
         amount = pd.to_numeric(ops["total_accepted"], errors="coerce").fillna(0.0)
-        per_day = (amount * usd_to_billions(spec.units)).groupby(day.to_numpy()).sum()
+        # Sum in USD, then convert (rounded to 1,000 USD so that 20.35 + 30.0 prints 50.35).
+        per_day = (amount.groupby(day.to_numpy()).sum() * usd_to_billions(spec.units)).round(6)
         count = day.groupby(day.to_numpy()).size().astype(float)
         label = "NY Fed repo operations (small-value exercises excluded)"
         lag = spec.publication_lag_days

@@ -1,0 +1,137 @@
+"""composite, feedback_loop, the history table and the no-look-ahead rule."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reportgen.analysis.signals import (
+    ALL_NAMES,
+    HISTORY_COLUMNS,
+    SIGNAL_NAMES,
+    CompositeResult,
+    FeedbackLoopResult,
+    compute_dashboard,
+    signal_history,
+)
+from reportgen.dataset import Dataset
+from reportgen.sample import load_sample_store
+from tests.test_signals_auctions_fails import _ds as auctions_ds
+from tests.test_signals_helpers import bdays, dash, make_ds, series
+
+IDX = bdays("2024-06-03", 400)
+
+
+def test_composite_needs_three_live_components() -> None:
+    ds = make_ds(SOFR=series(IDX, 5.3), EFFR=series(IDX, 5.33))
+    c = dash(ds, "2025-06-02").composite
+    assert isinstance(c, CompositeResult)
+    assert c.status == "unavailable" and c.value is None
+    assert "fewer than 3" in c.explanation
+
+
+def test_composite_is_driven_by_the_stressed_component() -> None:
+    sofr = series(IDX, 5.3)
+    sofr[pd.Timestamp("2025-06-04")] = 5.9
+    ds = make_ds(SOFR=sofr, EFFR=series(IDX, 5.33), DGS10=series(IDX, 4.2),
+                 DGS3MO=series(IDX, 4.0), DGS2=series(IDX, 4.1))
+    c = dash(ds, "2025-06-05").composite
+    assert c.live == ("repo_rates", "treasury_volatility", "yield_curve")
+    assert c.drivers[0] == "repo_rates"
+    assert c.status in ("elevated", "stressed")
+    assert 0.0 <= c.value <= 100.0
+    calm = dash(ds, "2025-05-20").composite
+    assert calm.status == "normal" and calm.value < c.value
+
+
+def test_feedback_loop_engaged_with_the_whole_chain() -> None:
+    base = auctions_ds(("2025-09-03", "2025-10-08"))
+    idx = bdays("2025-01-01", 220)
+    sofr = series(idx, 4.30)
+    for d in ("2025-09-09", "2025-09-10", "2025-09-11"):
+        sofr[pd.Timestamp(d)] = 4.60
+    ds = Dataset({"SOFR": sofr, "IORB": series(idx, 4.40)}, base.tables)
+    loop = dash(ds, "2025-10-09").feedback_loop
+    assert isinstance(loop, FeedbackLoopResult)
+    assert loop.state == "engaged" and loop.status == "stressed" and loop.value == 4
+    assert loop.chain[0] == "weak auction: 2025-09-03"
+    assert loop.chain[2].startswith("funding stress: repo_rates")
+    assert loop.chain[3] == "next auction weaker: 2025-10-08"
+    # Before the second weak auction the loop was forming, not engaged.
+    assert dash(ds, "2025-09-15").feedback_loop.state == "forming"
+
+
+def test_feedback_loop_dormant_without_weak_auctions_and_unavailable_without_auctions() -> None:
+    assert dash(auctions_ds(()), "2025-10-09").feedback_loop.state == "dormant"
+    loop = dash(make_ds(), "2025-10-09").feedback_loop
+    assert loop.status == "unavailable" and loop.state == "unavailable"
+
+
+def test_history_has_one_row_per_business_day_and_signal() -> None:
+    ds = make_ds(SOFR=series(IDX, 5.3), EFFR=series(IDX, 5.33))
+    h = signal_history(ds, date(2025, 6, 2), date(2025, 6, 30))
+    assert tuple(h.columns) == HISTORY_COLUMNS
+    assert list(h.columns[:4]) == ["date", "signal", "value", "status"]
+    days = h["date"].unique()
+    assert len(days) == 20  # June 2025: 21 weekdays less Juneteenth
+    assert len(h) == 20 * len(ALL_NAMES)
+    assert set(h["status"]) <= {"normal", "elevated", "stressed", "unavailable"}
+    assert set(h["signal"]) == set(ALL_NAMES)
+
+
+def test_dashboard_to_dict_is_json_safe() -> None:
+    import json
+
+    d = dash(make_ds(SOFR=series(IDX, 5.3), EFFR=series(IDX, 5.33)), "2025-06-05")
+    payload = json.loads(json.dumps(d.to_dict()))
+    assert set(payload["signals"]) == set(SIGNAL_NAMES)
+    assert payload["signals"]["srf"]["value"] is None
+
+
+@pytest.fixture(scope="module")
+def sample_ds() -> Dataset:
+    return Dataset.from_store(load_sample_store())
+
+
+@pytest.fixture(scope="module")
+def sample_history(sample_ds: Dataset) -> pd.DataFrame:
+    return signal_history(sample_ds, date(2025, 9, 1), date(2026, 9, 30))
+
+
+def _same(a: float | None, b: float) -> bool:
+    if a is None:
+        return b is None or (isinstance(b, float) and math.isnan(b))
+    return b is not None and not math.isnan(b) and abs(a - b) < 1e-9
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(min_value=0, max_value=390))
+def test_no_look_ahead_history_row_equals_dashboard_on_visible_data(
+        sample_ds: Dataset, sample_history: pd.DataFrame, offset: int) -> None:
+    """The history (computed on all the data) equals, on every date, a dashboard computed from
+    only the data public on that date."""
+    day = date(2025, 9, 1) + timedelta(days=offset)
+    if day not in set(sample_history["date"]):
+        return
+    d = compute_dashboard(sample_ds, day)
+    rows = sample_history[sample_history["date"] == day].set_index("signal")
+    for r in d.rows():
+        h = rows.loc[r.name]
+        assert r.status == h["status"], (r.name, day)
+        assert _same(r.value, h["value"]), (r.name, day, r.value, h["value"])
+        assert _same(r.percentile, h["percentile"]), (r.name, day)
+
+
+def test_sample_signals_without_auctions_or_fails_are_unavailable(sample_ds: Dataset) -> None:
+    d = compute_dashboard(sample_ds, date(2025, 10, 31))
+    assert d.signals["auctions"].status == "unavailable"
+    assert d.signals["fails"].status == "unavailable"
+    assert d.signals["repo_rates"].status != "unavailable"
+    assert d.signals["srf"].status != "unavailable"
+    assert d.composite.status != "unavailable"

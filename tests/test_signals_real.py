@@ -1,0 +1,75 @@
+"""The signals on the real data (../shared/data/real): they light up on real episodes and stay
+quiet in calm ones. Skipped when the real data is absent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from reportgen.analysis.signals import compute_dashboard, signal_history
+from reportgen.dataset import Dataset
+
+pytestmark = pytest.mark.real_data
+
+
+@pytest.fixture(scope="module")
+def history(real_dataset: Dataset) -> pd.DataFrame:
+    h = signal_history(real_dataset, date(2018, 1, 1), date(2026, 10, 9))
+    return h.set_index(["date", "signal"])
+
+
+def _status(h: pd.DataFrame, day: str, signal: str) -> str:
+    return str(h.loc[(date.fromisoformat(day), signal), "status"])
+
+
+def test_history_covers_every_signal_and_business_day(history: pd.DataFrame) -> None:
+    signals = set(history.index.get_level_values("signal"))
+    assert signals == {"repo_rates", "srf", "auctions", "fails", "treasury_volatility",
+                       "yield_curve", "reserves", "composite", "feedback_loop"}
+    assert history.groupby(level="signal").size().nunique() == 1
+
+
+def test_repo_spike_of_september_2019(history: pd.DataFrame) -> None:
+    # SOFR of the 17th (5.25%) is public on the 18th; the 16th (2.43%) already showed stress.
+    assert _status(history, "2019-09-18", "repo_rates") == "stressed"
+    assert history.loc[(date(2019, 9, 18), "repo_rates"), "value"] == pytest.approx(295.0)
+    assert _status(history, "2019-09-18", "composite") == "stressed"
+    assert _status(history, "2019-09-18", "reserves") == "stressed"
+
+
+def test_march_2020_dysfunction(history: pd.DataFrame) -> None:
+    for day in ("2020-03-16", "2020-03-18", "2020-03-20"):
+        assert _status(history, day, "treasury_volatility") == "stressed"
+        assert _status(history, day, "composite") == "stressed"
+
+
+def test_srf_record_of_31_october_2025(real_dataset: Dataset) -> None:
+    d = compute_dashboard(real_dataset, date(2025, 10, 31))
+    srf = d.signals["srf"]
+    assert srf.value == pytest.approx(50.35)
+    assert srf.status == "stressed"
+    assert "month-end" in srf.calendar_windows and srf.calendar_explained
+    assert d.composite.status == "stressed"
+    assert "srf" in d.composite.drivers
+
+
+def test_quarter_end_fails_spikes(history: pd.DataFrame) -> None:
+    # Weeks ending 2022-09-28 and 2024-09-25 (published the next day).
+    for day in ("2022-09-29", "2024-09-26"):
+        assert _status(history, day, "fails") == "stressed"
+
+
+def test_calm_second_half_of_2021(history: pd.DataFrame) -> None:
+    calm = history.loc[(slice(date(2021, 7, 1), date(2021, 12, 31)), slice(None)), "status"]
+    by = calm.groupby(level="signal").agg(lambda s: set(s))
+    for signal in ("repo_rates", "treasury_volatility", "reserves", "yield_curve", "composite"):
+        assert by[signal] == {"normal"}, signal
+
+
+def test_unavailable_where_the_real_data_has_no_inputs(history: pd.DataFrame) -> None:
+    # No repo operations, fails or auctions before 2022 / 2025 in the real data.
+    assert _status(history, "2019-09-18", "srf") == "unavailable"
+    assert _status(history, "2019-09-18", "fails") == "unavailable"
+    assert _status(history, "2019-09-18", "auctions") == "unavailable"
