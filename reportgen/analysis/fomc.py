@@ -19,6 +19,7 @@ Example
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -47,14 +48,15 @@ class FomcDecision:
 class AnnouncedRegime:
     """The latest decision taken on or before a date, as shown beside the observed phase."""
 
-    date: date  # decision date
-    effective: date  # when operations changed
+    # ``_dt.date``: the field ``date`` would shadow the type inside the class body.
+    date: _dt.date  # decision date
+    effective: _dt.date  # when operations changed
     phase: int | None
     regime: str
     decision: str
     source: str
 
-    def is_pending(self, on: date) -> bool:
+    def is_pending(self, on: _dt.date) -> bool:
         """True while the decision is announced but its operations have not started on ``on``."""
         return self.effective > on
 

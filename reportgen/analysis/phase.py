@@ -312,7 +312,8 @@ def _strength(phase: int, hold: float, dur: float, bills4: float, tsy13: float,
     return float(np.clip((s - 0.5) / 1.5, 0.0, 1.0))
 
 
-def _substate(phase: int, row: dict[str, float], prev_total13: float, t: PhaseThresholds) -> str | None:
+def _substate(phase: int, row: dict[str, float], prev_total13: float,
+              t: PhaseThresholds) -> str | None:
     r = t.substate_ratio
     total13, bills13, coup13, mbs13 = (row["total_chg_13w"], row["bills_chg_13w"],
                                        row["coupons_chg_13w"], row["mbs_chg_13w"])
