@@ -509,7 +509,8 @@ def classify_history(ds: Dataset, as_of: date,
                 score += 0.1
                 parts.append("matches the announced regime")
             else:
-                score -= 0.1
+                # Data and announcement disagree: never "high", whatever the flows say.
+                score = min(score - 0.25, t.confidence_high - 0.01)
                 parts.append(f"announced regime is phase {int(ann[i])}")
         scores[i] = float(np.clip(score, 0.0, 1.0))
         reasons[i] = "; ".join(parts)

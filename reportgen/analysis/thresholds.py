@@ -53,7 +53,8 @@ class PhaseThresholds:
     runoff_total_exit_bn: float = threshold(-4.0, "phase 0 holds while the holdings pace stays "
                                                   "below this, $bn per 4 weeks")
     runoff_treasury_exit_bn: float = threshold(-2.0, "phase 0 holds while Treasuries fall by more "
-                                                     "than this over 13 weeks, $bn")
+                                                     "than this over 13 weeks (and fell over the "
+                                                     "last 4), $bn")
     runoff_veto_weeks: int = threshold(6, "weeks looked back for Treasury additions that rule "
                                           "out runoff")
     runoff_max_weekly_add_bn: float = threshold(2.0, "a one-week rise in Treasuries above this "
