@@ -71,6 +71,13 @@ def read_when_issued(frame: pd.DataFrame) -> pd.DataFrame:
 
 def auction_table(ctx: Context) -> pd.DataFrame:
     """One row per auction with its metrics, prior averages, weak flag and tenor flag."""
+    if "auction_table" not in ctx.cache:
+        ctx.cache["auction_table"] = _auction_table(ctx)
+    table: pd.DataFrame = ctx.cache["auction_table"]
+    return table
+
+
+def _auction_table(ctx: Context) -> pd.DataFrame:
     th = ctx.th
     raw = ctx.ds.table("auctions")
     if not len(raw):

@@ -145,12 +145,14 @@ class Context:
     th: SignalThresholds
     when_issued: pd.DataFrame | None = None
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # signals computed so far
+    cache: dict[str, Any] = field(default_factory=dict)  # shared intermediate results
 
     @property
     def cal(self) -> pd.DataFrame:
-        if "_calendar" not in self.frames:
-            self.frames["_calendar"] = calendar.calendar_frame(self.days)
-        return self.frames["_calendar"]
+        if "calendar" not in self.cache:
+            self.cache["calendar"] = calendar.calendar_frame(self.days)
+        frame: pd.DataFrame = self.cache["calendar"]
+        return frame
 
     def series(self, series_id: str) -> pd.Series:
         """The stored observations of ``series_id`` (catalog units), NaN rows dropped."""
@@ -327,14 +329,15 @@ def compute_frames(ds: Dataset, start: date, end: date, thresholds: SignalThresh
         days.name = "date"
     ctx = Context(ds, days, th, when_issued)
     modules = _modules()
+    cal_labels = calendar.labels(ctx.cal).to_numpy()
     for name in ALL_NAMES:
         frame = modules[name].compute(ctx)
-        ctx.frames[name] = _add_calendar(frame, ctx.cal)
+        ctx.frames[name] = _add_calendar(frame, cal_labels)
     return {n: ctx.frames[n] for n in ALL_NAMES}, ctx
 
 
-def _add_calendar(frame: pd.DataFrame, cal: pd.DataFrame) -> pd.DataFrame:
-    frame["calendar"] = calendar.labels(cal).reindex(frame.index).fillna("").to_numpy()
+def _add_calendar(frame: pd.DataFrame, cal_labels: np.ndarray) -> pd.DataFrame:
+    frame["calendar"] = cal_labels
     hot = frame["status"].isin([ELEVATED, STRESSED]).to_numpy()
     frame["calendar_explained"] = hot & (frame["calendar"] != "").to_numpy()
     return frame
