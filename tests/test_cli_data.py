@@ -67,3 +67,49 @@ def test_corrupt_store_is_reported_with_advice(tmp_path: Path) -> None:
     bad.write_bytes(b"garbage" * 200)
     code, out = run("--db", str(bad), "data", "status")
     assert code == 1 and "Error:" in out and "Move it aside" in out
+
+
+def _summary(*results):  # type: ignore[no-untyped-def]
+    from reportgen import fetching
+
+    return fetching.FetchSummary(list(results))
+
+
+def test_fetch_offline_prints_one_line_per_source_and_exits_2(tmp_path: Path, monkeypatch) -> None:
+    from reportgen import fetching
+
+    def offline(store, settings, tasks, now, start=None, client=None, on_result=None, **kw):  # noqa: ANN001, ANN202
+        results = [
+            fetching.FetchItemResult(
+                t, "failed", 0, f"{t.source}: cannot reach the server", "NetworkError"
+            )
+            for t in tasks
+        ]
+        for r in results:
+            on_result(r)
+        return _summary(*results)
+
+    monkeypatch.setattr(fetching, "fetch_all", offline)
+    code, out = run("--db", str(tmp_path / "x.sqlite"), "fetch")
+    assert code == 2
+    assert out.count("cannot reach the server") == 3  # fred, nyfed, treasury
+    assert "No network" in out and "store is unchanged" in out
+
+
+def test_fetch_summary_counts_updates_and_lists_failures(tmp_path: Path, monkeypatch) -> None:
+    from reportgen import fetching
+
+    def partial(store, settings, tasks, now, start=None, client=None, on_result=None, **kw):  # noqa: ANN001, ANN202
+        ok = fetching.FetchItemResult(tasks[0], "ok", 12, "")
+        bad = fetching.FetchItemResult(
+            tasks[1], "failed", 0, "fred: HTTP 500: oops", "HTTPStatusError"
+        )
+        for r in (ok, bad):
+            on_result(r)
+        return _summary(ok, bad)
+
+    monkeypatch.setattr(fetching, "fetch_all", partial)
+    code, out = run("--db", str(tmp_path / "x.sqlite"), "fetch", "--source", "fred")
+    assert code == 1
+    assert "1 updated, 12 row(s) added or revised, 1 failed" in out
+    assert "HTTP 500: oops" in out

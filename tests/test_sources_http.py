@@ -100,16 +100,27 @@ def test_client_error_is_not_retried() -> None:
     assert len(seen) == 1 and sleeps == []
 
 
-def test_connect_errors_are_retried_then_become_network_error() -> None:
+def test_connect_errors_are_retried_once_then_become_network_error() -> None:
+    # No network shows up as a failed name lookup: one retry, so offline is detected quickly.
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution", request=request)
 
     http, sleeps, seen = make_client(handler)
     with pytest.raises(NetworkError) as info:
         http.get(URL, {"api_key": ODD_KEY})
-    assert "cannot reach the server after 4 attempt(s)" in info.value.message
+    assert "cannot reach the server after 2 attempt(s)" in info.value.message
     assert "--offline" in info.value.message
     assert ODD_KEY not in info.value.message
+    assert len(seen) == 2 and sleeps == [1.0]
+
+
+def test_read_errors_get_the_full_retry_count() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadError("connection reset", request=request)
+
+    http, sleeps, seen = make_client(handler)
+    with pytest.raises(NetworkError, match="after 4 attempt"):
+        http.get(URL)
     assert len(seen) == 4 and sleeps == [1.0, 2.0, 4.0]
 
 

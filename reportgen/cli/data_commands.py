@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ def _now() -> datetime:
     multiple=True,
     help="Fetch only this source (repeatable). Default: all three.",
 )
+@click.option("-v", "--verbose", is_flag=True, help="Also log each retry and request problem.")
 @click.option(
     "--start",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -36,7 +38,7 @@ def _now() -> datetime:
     help="Fetch from this date instead of incrementally from the last stored date.",
 )
 @pass_app
-def fetch(app: AppContext, sources: tuple[str, ...], start: datetime | None) -> None:
+def fetch(app: AppContext, sources: tuple[str, ...], verbose: bool, start: datetime | None) -> None:
     """Update the store with what is new from FRED, the NY Fed and Treasury Fiscal Data.
 
     Fetching is incremental: each series is asked only for dates after its last stored one,
@@ -51,6 +53,8 @@ def fetch(app: AppContext, sources: tuple[str, ...], start: datetime | None) -> 
     """
     from reportgen import fetching
 
+    # Retry warnings would otherwise interleave with the progress bar.
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(message)s")
     store = app.store()
     tasks = fetching.plan(sources or SOURCES)
     results = []
@@ -69,6 +73,17 @@ def fetch(app: AppContext, sources: tuple[str, ...], start: datetime | None) -> 
         summary = fetching.fetch_all(
             store, app.settings, tasks, _now(), start=to_date(start), on_result=on_result
         )
+    if summary.offline:
+        # One line per unreachable source, not one per series.
+        for source in dict.fromkeys(r.task.source for r in summary.failures):
+            first = next(r for r in summary.failures if r.task.source == source)
+            click.echo(f"  {first.message}", err=True)
+        click.echo(
+            "No network: nothing could be fetched and the store is unchanged. Analysis commands "
+            f"use the store ({app.settings.db_path}), or the bundled sample when it is empty.",
+            err=True,
+        )
+        raise SystemExit(2)
     click.echo(
         f"Fetched {len(summary.results)} item(s): {len(summary.updated)} updated, "
         f"{summary.rows_added} row(s) added or revised, {len(summary.failures)} failed."
@@ -77,13 +92,8 @@ def fetch(app: AppContext, sources: tuple[str, ...], start: datetime | None) -> 
         click.echo(
             f"  failed: {failure.task.source}/{failure.task.item}: {failure.message}", err=True
         )
-    if summary.offline:
-        click.echo(
-            "No network: nothing could be fetched. The store is unchanged; analysis commands use "
-            f"it ({app.settings.db_path}), or the bundled sample when it is empty.",
-            err=True,
-        )
-        raise SystemExit(2)
+    if summary.failures:
+        raise SystemExit(1)
 
 
 @click.group()

@@ -135,12 +135,14 @@ class HttpClient:
                 reason = self.scrub(
                     f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 )
-                if last_try:
+                # A refused connection or failed name lookup means no network far more often
+                # than a blip: retry it once, not the full count, so offline is detected fast.
+                if last_try or (isinstance(exc, httpx.ConnectError) and attempt >= 2):
                     raise NetworkError(
                         self.source,
-                        f"cannot reach the server after {attempts} attempt(s) ({reason}). "
-                        "Check the network connection, or work from the stored data with "
-                        "--offline.",
+                        f"cannot reach the server after {attempt} attempt(s) ({reason}). "
+                        "Check the network connection, or build from the stored data with "
+                        "`reportgen build --offline`.",
                         shown,
                     ) from None
                 wait = self.policy.delay(attempt)
