@@ -69,7 +69,8 @@ class PhaseThresholds:
     substate_ratio: float = threshold(0.75, "pace now / pace over the previous 13 weeks below "
                                            "this: tapering/slowing; above 1/this: accelerating")
     ops_qe_bn: float = threshold(60.0, "outright operations: net coupon + MBS purchases over 4 "
-                                       "weeks above this signal phase 3 before holdings settle, $bn")
+                                       "weeks above this signal phase 3 before holdings settle, "
+                                       "$bn")
     ops_bills_bn: float = threshold(20.0, "outright operations: net bill purchases over 4 weeks "
                                           "above this support phase 2, $bn")
     confidence_high: float = threshold(0.7, "confidence score at or above this: high")
