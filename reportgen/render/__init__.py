@@ -1,0 +1,1 @@
+"""Rendering: the Jinja environment, the template context, the HTML and PDF editions."""

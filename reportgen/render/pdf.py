@@ -1,0 +1,96 @@
+"""The print edition: the same briefing as a PDF through WeasyPrint, charts as static SVG.
+
+Chart rendering (Vega-Lite to SVG through vl-convert) is the slow part of a build, so the SVGs
+are rendered on a small thread pool and cached in memory by the hash of their spec: a second
+rendering of the same chart in the same process (the web and root editions, a rebuilt week,
+the tests) costs nothing. Each SVG goes into the page as a ``data:`` image so that the element
+ids inside one chart cannot clash with those of another.
+
+Example
+-------
+>>> pdf_bytes = render_briefing_pdf(context, charts)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from reportgen.charts.base import static_spec
+from reportgen.errors import RenderError
+from reportgen.render.html import render, templates_dir
+
+PRINT_CSS = "print.css"
+WORKERS = 2
+_CACHE_SIZE = 64
+_cache: OrderedDict[str, str] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _spec_key(spec: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _to_svg(spec: Mapping[str, Any]) -> str:
+    import vl_convert
+
+    try:
+        # No base URLs: a chart can never make the renderer reach the network.
+        return str(vl_convert.vegalite_to_svg(dict(spec), allowed_base_urls=[]))
+    except Exception as exc:  # vl-convert raises plain ValueError
+        raise RenderError(f"cannot render a chart to SVG with vl-convert: {exc}") from exc
+
+
+def chart_svgs(charts: Mapping[str, Any]) -> dict[str, str]:
+    """SVG text of each chart, rendered in parallel and cached by spec hash.
+
+    Returns a dict name -> SVG markup, in the order of ``charts``.
+    """
+    specs = {name: static_spec(bundle.chart.to_dict(validate=False))
+             for name, bundle in charts.items()}
+    keys = {name: _spec_key(spec) for name, spec in specs.items()}
+    with _lock:
+        todo = {name: specs[name] for name, k in keys.items() if k not in _cache}
+    if todo:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            done = dict(zip(todo, pool.map(_to_svg, todo.values()), strict=True))
+        with _lock:
+            for name, svg in done.items():
+                _cache[keys[name]] = svg
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    with _lock:
+        return {name: _cache[keys[name]] if keys[name] in _cache else _to_svg(specs[name])
+                for name in specs}
+
+
+def svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def render_briefing_html_for_print(context: Mapping[str, Any], charts: Mapping[str, Any]) -> str:
+    """The HTML the PDF is made from (exposed for tests and for debugging the print layout)."""
+    svgs = {name: svg_data_uri(svg) for name, svg in chart_svgs(charts).items()}
+    return render(context, mode="pdf", asset_prefix="", csv_prefix="", specs_json="", svgs=svgs)
+
+
+def render_briefing_pdf(context: Mapping[str, Any], charts: Mapping[str, Any]) -> bytes:
+    """The print edition of the briefing as PDF bytes (US Letter, print.css)."""
+    import weasyprint
+
+    html = render_briefing_html_for_print(context, charts)
+    root = templates_dir()
+    try:
+        document = weasyprint.HTML(string=html, base_url=str(root))
+        pdf = document.write_pdf(stylesheets=[weasyprint.CSS(filename=str(root / PRINT_CSS))])
+    except Exception as exc:  # WeasyPrint has no common error base class
+        raise RenderError(f"WeasyPrint could not produce the PDF: {exc}") from exc
+    if pdf is None:
+        raise RenderError("WeasyPrint produced no PDF output")
+    return bytes(pdf)
