@@ -56,6 +56,8 @@ class TableSpec:
     stale_after_days: int = 10
     # Days after the record date when the record is public (fails: week ending Wed -> Thursday).
     publication_lag_days: int = 0
+    # The unit of the table's dollar amounts, for conversion through ``table_billions_factor``.
+    amount_units: Unit | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -110,7 +112,7 @@ def _rate(
 
 
 def _daily_amount(
-    series_id: str, label: str, source: SourceName, units: Unit, top: float
+    series_id: str, label: str, source: SourceName, units: Unit, top: float, lag: int = 1
 ) -> SeriesSpec:
     """A daily dollar amount (billions unless stated)."""
     return SeriesSpec(
@@ -119,7 +121,7 @@ def _daily_amount(
         units,
         "daily",
         label,
-        publication_lag_days=1,
+        publication_lag_days=lag,
         stale_after_days=5,
         plausible=(0, top),
     )
@@ -174,6 +176,7 @@ SERIES: dict[str, SeriesSpec] = {
             "nyfed",
             "USD billions",
             2e3,
+            lag=0,  # operation results are published the same day, like the table
         ),
         _daily_amount(
             "TGA_DTS",
@@ -230,6 +233,7 @@ TABLES: dict[str, TableSpec] = {
                 ("allocation_pctage", "REAL"),
             ),
             key=("cusip", "auction_date"),
+            amount_units="USD",
             units="USD; yields %",
             stale_after_days=10,
         ),
@@ -260,6 +264,7 @@ TABLES: dict[str, TableSpec] = {
             ),
             key=("operation_id",),
             units="USD; rates %",
+            amount_units="USD",
             stale_after_days=5,
         ),
         TableSpec(
@@ -281,6 +286,7 @@ TABLES: dict[str, TableSpec] = {
             ),
             key=("operation_id",),
             units="USD (par)",
+            amount_units="USD",
             stale_after_days=45,
         ),
         TableSpec(
@@ -290,6 +296,7 @@ TABLES: dict[str, TableSpec] = {
             "date",
             columns=(("date", "TEXT NOT NULL"), ("keyid", "TEXT NOT NULL"), ("value", "REAL")),
             key=("keyid", "date"),
+            amount_units="USD millions",
             units="USD millions (week to Wed)",
             stale_after_days=16,
             publication_lag_days=1,
@@ -323,6 +330,7 @@ TABLES: dict[str, TableSpec] = {
                 ("open_fiscal_year_bal", "REAL"),
             ),
             key=("record_date", "account_type"),
+            amount_units="USD millions",
             units="USD millions",
             stale_after_days=5,
             publication_lag_days=1,
@@ -342,6 +350,7 @@ TABLES: dict[str, TableSpec] = {
                 ("transaction_fytd_amt", "REAL"),
             ),
             key=("record_date", "transaction_type", "security_type", "security_type_desc"),
+            amount_units="USD millions",
             units="USD millions",
             stale_after_days=5,
             publication_lag_days=1,
@@ -377,6 +386,14 @@ def to_billions(series_id: str, value: float) -> float:
 def billions_factor(series_id: str) -> float:
     """Multiplier that turns stored values of ``series_id`` into USD billions."""
     return to_billions(series_id, 1.0)
+
+
+def table_billions_factor(table: str) -> float:
+    """Multiplier that turns the dollar amounts of ``table`` into USD billions."""
+    units = TABLES[table].amount_units
+    if units is None or units not in _TO_BILLIONS:
+        raise UnitError(f"table {table} has no dollar amounts to convert to USD billions")
+    return _TO_BILLIONS[units]
 
 
 def first_visible_date(series_id: str, as_of: date) -> date:

@@ -31,12 +31,12 @@ def test_dashboard_table_on_the_sample() -> None:
 
 
 def test_dashboard_json_on_the_sample() -> None:
-    # SRF_ACCEPTED of 31 October (50.35 bn) is public on Monday 3 November.
-    result = CliRunner().invoke(cli, ["--sample", "signals", "--as-of", "2025-11-03",
+    # Repo operation results (the 50.35 bn record of 31 October) are published the same day.
+    result = CliRunner().invoke(cli, ["--sample", "signals", "--as-of", "2025-10-31",
                                       "--format", "json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
-    assert payload["as_of"] == "2025-11-03"
+    assert payload["as_of"] == "2025-10-31"
     assert payload["signals"]["srf"]["value"] == 50.35
     assert payload["signals"]["srf"]["status"] == "stressed"
     assert payload["composite"]["name"] == "composite"

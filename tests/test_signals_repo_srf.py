@@ -149,7 +149,7 @@ def test_srf_falls_back_to_the_daily_total_series() -> None:
     s = series(idx, 0.0)
     s[pd.Timestamp("2025-10-31")] = 50.35
     ds = make_ds(SRF_ACCEPTED=s)
-    # SRF_ACCEPTED is public the next day.
-    assert row(ds, "srf", "2025-10-31")["value"] == 0.0
-    assert row(ds, "srf", "2025-11-03")["value"] == 50.35
-    assert row(ds, "srf", "2025-11-03")["status"] == "stressed"
+    # SRF_ACCEPTED, like the operations table, is public the same day.
+    assert row(ds, "srf", "2025-10-30")["value"] == 0.0
+    assert row(ds, "srf", "2025-10-31")["value"] == 50.35
+    assert row(ds, "srf", "2025-10-31")["status"] == "stressed"

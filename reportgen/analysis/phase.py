@@ -69,8 +69,6 @@ PHASE_LABELS: dict[int, str] = {
     3: "QE",
 }
 
-# Table amounts are in USD (catalog.TABLES units); the catalog owns the conversion factor.
-_USD_TO_BN = catalog._TO_BILLIONS["USD"]
 _COUPON_CLASSES = ("coupon", "tips", "frn")
 
 EVIDENCE_COLUMNS = [
@@ -196,7 +194,8 @@ def _ops_weekly(ds: Dataset, grid: pd.DatetimeIndex) -> pd.DataFrame | None:
     if ops.empty:
         return None
     d = pd.to_datetime(ops["operation_date"].astype(str).str[:10], errors="coerce")
-    amount = pd.to_numeric(ops["total_par_accepted"], errors="coerce").fillna(0.0) * _USD_TO_BN
+    to_bn = catalog.table_billions_factor("outright_operations")
+    amount = pd.to_numeric(ops["total_par_accepted"], errors="coerce").fillna(0.0) * to_bn
     sign = np.where(ops["operation_direction"].astype(str).str.upper().str.startswith("S"),
                     -1.0, 1.0)
     klass = ops["security_class"].astype(str).str.lower()

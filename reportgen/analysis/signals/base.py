@@ -175,15 +175,6 @@ def stale_days(*series_ids: str) -> int:
     return min((catalog.series(s).stale_after_days for s in series_ids), default=5)
 
 
-def usd_to_billions(units: str) -> float:
-    """Factor from a table's dollar unit (``USD``, ``USD millions``...) to USD billions."""
-    head = units.split(",")[0].split(";")[0].strip()
-    for name, factor in sorted(catalog._TO_BILLIONS.items(), key=lambda kv: -len(kv[0])):
-        if head.lower().startswith(name.lower()) or head.lower() == f"amounts {name.lower()}":
-            return factor
-    raise DataUnavailableError(f"cannot convert {units!r} to USD billions; check the catalog")
-
-
 def align(obs: pd.DataFrame | pd.Series, days: pd.DatetimeIndex, lag: int,
           stale: int) -> pd.DataFrame:
     """Move observation-dated rows to the day they became public and carry them onto ``days``.

@@ -29,7 +29,6 @@ from reportgen.analysis.signals.base import (
     finish,
     fmt,
     trailing_stats,
-    usd_to_billions,
 )
 
 NAME = "fails"
@@ -46,7 +45,7 @@ def weekly_fails(ctx: Context) -> tuple[pd.DataFrame, str]:
     table = ctx.ds.table("pd_fails")
     if not len(table):
         return pd.DataFrame(), ""
-    factor = usd_to_billions(catalog.TABLES["pd_fails"].units)
+    factor = catalog.table_billions_factor("pd_fails")
     t = table.assign(day=pd.to_datetime(table["date"].astype(str).str[:10]),
                      value=pd.to_numeric(table["value"], errors="coerce"))
     keys = t["keyid"].astype(str)

@@ -24,7 +24,6 @@ from reportgen.analysis.signals.base import (
     finish,
     fmt,
     trailing_stats,
-    usd_to_billions,
 )
 
 NAME = "srf"
@@ -46,7 +45,8 @@ def takeup(ctx: Context) -> tuple[pd.Series, pd.Series, str, int]:
         day = pd.to_datetime(ops["operation_date"].astype(str).str[:10])
         amount = pd.to_numeric(ops["total_accepted"], errors="coerce").fillna(0.0)
         # Sum in USD, then convert (rounded to 1,000 USD so that 20.35 + 30.0 prints 50.35).
-        per_day = (amount.groupby(day.to_numpy()).sum() * usd_to_billions(spec.units)).round(6)
+        to_bn = catalog.table_billions_factor("repo_operations")
+        per_day = (amount.groupby(day.to_numpy()).sum() * to_bn).round(6)
         count = day.groupby(day.to_numpy()).size().astype(float)
         label = "NY Fed repo operations (small-value exercises excluded)"
         lag = spec.publication_lag_days
