@@ -113,6 +113,15 @@ def test_publish_writes_the_week_the_index_archive_and_feed(tmp_path: Path) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
 
 
+def test_a_relative_output_folder_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = Site(Path("output")).publish(week(date(2025, 12, 18)))
+    assert (tmp_path / "output" / "briefings" / "2025-12-18" / "brief.json").is_file()
+    assert result.week_dir == (tmp_path / "output" / "briefings" / "2025-12-18").resolve()
+    assert (tmp_path / "output" / "briefings" / "2025-12-18" / "data" / "a.csv") in [
+        p.resolve() for p in result.files]
+
+
 def test_past_weeks_are_kept_and_the_index_shows_the_latest(tmp_path: Path) -> None:
     site = Site(tmp_path / "site")
     site.publish(week(date(2025, 12, 11)))

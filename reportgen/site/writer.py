@@ -260,8 +260,8 @@ class Site:
         self._check_root()
         with self._lock():
             self._remove_leftovers()
-            staging = Path(tempfile.mkdtemp(prefix=f".{self.root.name}.staging-",
-                                            dir=self.root.parent))
+            staging = Path(os.path.realpath(tempfile.mkdtemp(
+                prefix=f".{self.root.name}.staging-", dir=self.root.parent)))
             try:
                 stage = SiteWriter(staging)
                 relative_week = f"{BRIEFINGS_DIR}/{week.as_of.isoformat()}"
