@@ -477,7 +477,7 @@ def _entry_view(entry: BriefingEntry, base_url: str | None) -> dict[str, Any]:
         "html": f"{entry.folder}/{BRIEFING_HTML}" if entry.has_html else None,
         "pdf": f"{entry.folder}/{BRIEFING_PDF}" if entry.has_pdf else None,
         "json": f"{entry.folder}/{BRIEF_JSON}" if entry.has_json else None,
-        "phase_label": str(label) if label else "assessment unavailable",
+        "phase_label": _phase_label(phase.get("phase"), label),
         "phase": phase.get("phase"),
         "confidence": phase.get("confidence"),
         "stress": _stress(composite),
@@ -485,6 +485,16 @@ def _entry_view(entry: BriefingEntry, base_url: str | None) -> dict[str, Any]:
         "updated": generated,
         "id": _tag_uri(base_url, f"briefing/{entry.as_of.isoformat()}"),
     }
+
+
+def _phase_label(number: Any, label: Any) -> str:
+    """``Phase 2: active bill purchases`` (the label alone when it already names the phase)."""
+    if not label:
+        return "assessment unavailable" if number is None else f"Phase {number}"
+    text = str(label)
+    if number is None or text.lower().startswith("phase"):
+        return text
+    return f"Phase {number}: {text}"
 
 
 def _stress(composite: Mapping[str, Any]) -> str | None:
