@@ -45,6 +45,17 @@ def test_march_2020_dysfunction(history: pd.DataFrame) -> None:
         assert _status(history, day, "composite") == "stressed"
 
 
+def test_april_2025_treasury_selloff_is_elevated_against_the_recent_regime(
+    history: pd.DataFrame,
+) -> None:
+    # 10-11 bp a day is only the 80th-90th percentile of a window holding 2022-23, but almost
+    # twice the median of the calm year before it.
+    for day in ("2025-04-10", "2025-04-15", "2025-04-22"):
+        assert _status(history, day, "treasury_volatility") == "elevated", day
+    assert _status(history, "2025-03-20", "treasury_volatility") == "normal"
+    assert _status(history, "2025-05-15", "treasury_volatility") == "normal"
+
+
 def test_srf_record_of_31_october_2025(real_dataset: Dataset) -> None:
     d = compute_dashboard(real_dataset, date(2025, 10, 31))
     srf = d.signals["srf"]

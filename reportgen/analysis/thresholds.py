@@ -160,6 +160,11 @@ class SignalThresholds:
     vol_elevated_bp: float = threshold(9.0, "volatility floor for elevated, bp a day (keeps calm "
                                             "years quiet)")
     vol_stressed_bp: float = threshold(12.0, "volatility floor for stressed, bp a day")
+    vol_surge_ratio: float = threshold(1.6, "volatility over its median of the previous "
+                                            "vol_surge_days observations at or above which "
+                                            "(with vol_elevated_bp) it is elevated: a jump "
+                                            "against the recent regime, as in April 2025")
+    vol_surge_days: int = threshold(250, "observations in the recent-regime median (one year)")
     # yield_curve
     curve_change_days: int = threshold(20, "business days over which the direction of change "
                                            "(steepening / flattening) is measured")

@@ -6,9 +6,11 @@ rolling standard deviation over ``vol_days`` observations; the headline is the l
 tenors available that day (stress often shows in one part of the curve first: the 2y in March
 2023, the long end in April 2025). Percentile and z-score compare it with the trailing window.
 
-Status: elevated when the headline reaches the ``vol_elevated_pct`` trailing percentile *and*
-``vol_elevated_bp``; stressed at ``vol_stressed_pct`` and ``vol_stressed_bp``. The floors keep a
-quiet year quiet: in a calm window its own top decile is not stress.
+Status: elevated when the headline reaches ``vol_elevated_bp`` *and* either the
+``vol_elevated_pct`` trailing percentile or ``vol_surge_ratio`` times its median of the previous
+year (a jump against the recent regime); stressed at ``vol_stressed_pct`` and
+``vol_stressed_bp``. The floors keep a quiet year quiet: in a calm window its own top decile is
+not stress.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ TITLE = "Treasury volatility"
 UNITS = "bp a day (worst tenor)"
 TENORS = {"DGS2": "2y", "DGS10": "10y", "DGS30": "30y"}
 COMPONENTS = ("vol_bp", *(f"vol_{t}_bp" for t in TENORS.values()),
-              *(f"change_{t}_bp" for t in TENORS.values()))
+              *(f"change_{t}_bp" for t in TENORS.values()), "surge_ratio")
 
 
 def compute(ctx: Context) -> pd.DataFrame:
@@ -59,8 +61,14 @@ def compute(ctx: Context) -> pd.DataFrame:
     stats = trailing_stats(head, th.window_days, th.min_history_daily)
     obs["percentile"], obs["zscore"] = stats["percentile"], stats["zscore"]
     pct = obs["percentile"]
+    # A three-year percentile alone misses a jump out of a calm year that follows a volatile
+    # one (April 2025 against 2022-23); the ratio to the recent year's median catches it.
+    recent = head.rolling(th.vol_surge_days, min_periods=th.min_history_daily).median().shift(1)
+    obs["v:surge_ratio"] = head / recent
+    surge = obs["v:surge_ratio"] >= th.vol_surge_ratio
+    elevated = ((pct >= th.vol_elevated_pct) | surge) & (head >= th.vol_elevated_bp)
     lvl = np.where((pct >= th.vol_stressed_pct) & (head >= th.vol_stressed_bp), 2.0,
-                   np.where((pct >= th.vol_elevated_pct) & (head >= th.vol_elevated_bp), 1.0, 0.0))
+                   np.where(elevated, 1.0, 0.0))
     obs["lvl"] = pd.Series(lvl, index=obs.index).where(head.notna())
     obs = obs[head.notna()]
     for c in COMPONENTS:
@@ -78,4 +86,5 @@ def explain(row: pd.Series) -> str:
             f"(2y {fmt(row['v:vol_2y_bp'], '.1f')}, 10y {fmt(row['v:vol_10y_bp'], '.1f')}, "
             f"30y {fmt(row['v:vol_30y_bp'], '.1f')} bp), percentile "
             f"{fmt(row['percentile'] * 100 if pd.notna(row['percentile']) else None, '.0f')} "
-            "of the last three years.")
+            f"of the last three years and {fmt(row['v:surge_ratio'], '.1f')} times its median "
+            "of the past year.")
