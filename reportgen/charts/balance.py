@@ -68,8 +68,8 @@ def holdings_chart(holdings: pd.DataFrame, phases: pd.DataFrame,
             x="date:T", y=alt.Y("label_y:Q", scale=None), text="short:N")
         layers += [rules, marks]
     return alt.layer(*layers).resolve_scale(color="independent").properties(
-        title=alt.Title("Fed holdings by type", subtitle="USD billions, weekly; shading = "
-                        "observed phase; dashed lines = FOMC balance-sheet decisions"))
+        title=alt.Title("Fed holdings by type", subtitle=["USD billions, weekly. Shading: observed phase;",
+                                  "dashed lines: FOMC balance-sheet decisions"]))
 
 
 def reservoir_levels_chart(levels: pd.DataFrame) -> alt.TopLevelMixin:
@@ -88,7 +88,8 @@ def reservoir_levels_chart(levels: pd.DataFrame) -> alt.TopLevelMixin:
     return alt.layer(lines, hover_readout(levels, "series", "value_bn", "USD bn", ",.0f", order)
                      ).properties(title=alt.Title(
                          "Reserves and net liquidity",
-                         subtitle="USD billions; net liquidity = Fed total assets - TGA - ON RRP"))
+                         subtitle=["USD billions, weekly;",
+                                   "net liquidity = Fed total assets - TGA - ON RRP"]))
 
 
 def reservoir_buffers_chart(buffers: pd.DataFrame) -> alt.TopLevelMixin:
@@ -108,7 +109,8 @@ def reservoir_buffers_chart(buffers: pd.DataFrame) -> alt.TopLevelMixin:
     ).add_params(zoom("buffers_zoom"))
     return lines.properties(title=alt.Title(
         "The buffers: Treasury cash and ON RRP",
-        subtitle="USD billions; a rising TGA or ON RRP drains reserves, a falling one adds them"))
+        subtitle=["USD billions; a rising TGA or ON RRP drains reserves,",
+                  "a falling one adds them"]))
 
 
 def stock_flow_chart(frame: pd.DataFrame, composite_label: str) -> alt.TopLevelMixin:
@@ -127,7 +129,7 @@ def stock_flow_chart(frame: pd.DataFrame, composite_label: str) -> alt.TopLevelM
                  alt.Tooltip("reserves_bn:Q", title="Reserves, USD bn", format=",.0f")],
     ).add_params(zoom("stockflow_zoom"))
     composite = base.transform_filter("isValid(datum.composite)").mark_line(
-        color=PALETTE["red"], strokeWidth=1.3, interpolate="step-after").encode(
+        color=PALETTE["red"], strokeWidth=1.5, interpolate="monotone").encode(
         y=alt.Y("composite:Q", axis=alt.Axis(title=composite_label, orient="right",
                                              titleColor=PALETTE["red"])),
         tooltip=[alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
@@ -135,5 +137,5 @@ def stock_flow_chart(frame: pd.DataFrame, composite_label: str) -> alt.TopLevelM
     )
     return alt.layer(reserves, composite).resolve_scale(y="independent").properties(
         title=alt.Title("Reservoir vs pipe",
-                        subtitle=f"Reserves (blue, left) against {composite_label.lower()} "
-                                 "(red, right; higher = more stress)"))
+                        subtitle=["Reserves, USD bn (blue, left axis) against",
+                                  f"{composite_label.lower()} (red, right axis)"]))

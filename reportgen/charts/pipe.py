@@ -63,8 +63,8 @@ def repo_spread_chart(spread: pd.DataFrame, windows: pd.DataFrame,
     ).properties(name=INTERACTIVE_ONLY))
     return alt.layer(*layers).properties(title=alt.Title(
         f"SOFR against {reference}",
-        subtitle="basis points; light band = 1st-99th percentile of SOFR trades, dark band = "
-                 "25th-75th; shaded columns = calendar windows"))
+        subtitle=["Basis points. Bands: 1st-99th and 25th-75th percentiles of SOFR",
+                  "trades; shaded columns: month-ends, quarter-ends, tax dates"]))
 
 
 def srf_chart(srf: pd.DataFrame, windows: pd.DataFrame) -> alt.TopLevelMixin:
@@ -75,15 +75,15 @@ def srf_chart(srf: pd.DataFrame, windows: pd.DataFrame) -> alt.TopLevelMixin:
     layers: list[alt.Chart | alt.LayerChart] = []
     if len(windows):
         layers.append(_calendar_layer(windows))
-    layers.append(alt.Chart(srf).mark_bar(color=PALETTE["red"], width={"band": 1}).encode(
-        x=time_x(),
+    layers.append(alt.Chart(srf).mark_bar(color=PALETTE["red"]).encode(
+        x=time_x("yearmonthdate(date)"),
         y=alt.Y("accepted_bn:Q", title="USD billions", axis=alt.Axis(format=",.0f")),
         tooltip=[alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
                  alt.Tooltip("accepted_bn:Q", title="SRF accepted, USD bn", format=",.2f")],
     ).add_params(zoom("srf_zoom")))
     return alt.layer(*layers).properties(height=150, title=alt.Title(
         "Standing Repo Facility take-up",
-        subtitle="USD billions accepted per day (small-value test operations excluded)"))
+        subtitle=["USD billions accepted per day", "(small-value test operations excluded)"]))
 
 
 def auctions_chart(auctions: pd.DataFrame) -> alt.TopLevelMixin:
@@ -120,8 +120,8 @@ def auctions_chart(auctions: pd.DataFrame) -> alt.TopLevelMixin:
     height = max(140, 22 * len(tenors))
     return alt.layer(dots, weak).properties(height=height, title=alt.Title(
         "Note and bond auctions by tenor",
-        subtitle="colour = tail proxy (high minus median yield, bp); size = primary-dealer share; "
-                 "red ring = weak auction"))
+        subtitle=["Colour: tail proxy (high minus median yield, bp); size: dealer share;",
+                  "red ring: auction judged weak"]))
 
 
 def fails_chart(fails: pd.DataFrame, measure: str) -> alt.TopLevelMixin:
@@ -140,8 +140,8 @@ def fails_chart(fails: pd.DataFrame, measure: str) -> alt.TopLevelMixin:
     avg = base.mark_line(color=PALETTE["primary"]).encode(y="avg4_bn:Q")
     return alt.layer(bars, avg).properties(height=170, title=alt.Title(
         "Treasury settlement fails",
-        subtitle=f"primary dealers, fails to deliver + receive, USD bn a week ({measure}); "
-                 "line = 4-week average"))
+        subtitle=["Primary dealers, fails to deliver + receive, USD bn a week;",
+                  f"{measure}; line: 4-week average"]))
 
 
 def volatility_chart(vol: pd.DataFrame) -> alt.TopLevelMixin:
@@ -158,7 +158,8 @@ def volatility_chart(vol: pd.DataFrame) -> alt.TopLevelMixin:
     return alt.layer(lines, hover_readout(vol, "series", "vol_bp", "bp", ".1f", order)).properties(
         height=170, title=alt.Title(
             "Treasury volatility",
-            subtitle="standard deviation of daily yield changes over 20 business days, bp"))
+            subtitle=["Standard deviation of daily yield changes",
+                      "over 20 business days, bp"]))
 
 
 def curve_chart(curve: pd.DataFrame) -> alt.TopLevelMixin:
@@ -178,5 +179,5 @@ def curve_chart(curve: pd.DataFrame) -> alt.TopLevelMixin:
     return alt.layer(zero, lines, hover_readout(curve, "series", "spread_bp", "bp", "+.0f", order)
                      ).properties(height=170, title=alt.Title(
                          "The yield curve",
-                         subtitle="spreads in basis points; below zero = inverted "
-                                  "(short rates above long rates)"))
+                         subtitle=["Spreads in basis points; below zero = inverted",
+                                   "(short rates above long rates)"]))

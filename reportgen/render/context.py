@@ -168,7 +168,7 @@ def _fmt_threshold(value: Any) -> str:
 # -- sections ---------------------------------------------------------------------------------
 def _front_phase(phase: Mapping[str, Any] | None) -> dict[str, Any]:
     if not phase:
-        return {"headline": "Not assessed", "confidence": "no confidence",
+        return {"headline": "Not assessed", "substate": "", "confidence": "no confidence",
                 "since": "no H.4.1 holdings", "css": "phase-none",
                 "summary": "The phase cannot be assessed: the data hold no H.4.1 securities "
                            "holdings for this date.", "disagreement": ""}
@@ -176,8 +176,8 @@ def _front_phase(phase: Mapping[str, Any] | None) -> dict[str, Any]:
     weeks = (pd.Timestamp(phase["week"]) - pd.Timestamp(since)).days // 7 if since else None
     weeks_txt = f" ({weeks} week{'s' if weeks != 1 else ''})" if weeks is not None else ""
     return {
-        "headline": nv.phase_headline(phase) + (f", {phase['substate']}"
-                                                if phase.get("substate") else ""),
+        "headline": nv.phase_headline(phase),
+        "substate": str(phase["substate"]).capitalize() if phase.get("substate") else "",
         "confidence": f"{str(phase['confidence']).capitalize()} confidence "
                       f"({float(phase['confidence_score']):.2f})",
         "since": f"since {nv.day(since)}{weeks_txt}",
@@ -474,6 +474,10 @@ def build_context(ds: Dataset, assessment: Any, dashboard: Any, brief: Mapping[s
     }
     pipe = _pipe_section(signals, figs, comp, loop)
     pipe_missing = pipe.pop("_unavailable")
+    implications = _implications(phase, comp, {**loop, "state": loop_state})
+    front["backdrop"] = (f"Liquidity backdrop: {implications['backdrop']} (score "
+                         f"{implications['score']}); what it means for equities and crypto is "
+                         "in section 5.")
     toc_entries = [("phase", "phase", "1 Phase assessment"),
                    ("reservoir", "reservoir", "2 The reservoir"),
                    ("pipe", "pipe", "3 The pipe"),
@@ -489,7 +493,7 @@ def build_context(ds: Dataset, assessment: Any, dashboard: Any, brief: Mapping[s
         "reservoir": _reservoir_section(vis, as_of, figs, rrp_buffer),
         "pipe": pipe,
         "stock_flow": _stock_flow_section(vis, charts, figs),
-        "implications": _implications(phase, comp, {**loop, "state": loop_state}),
+        "implications": implications,
         "appendix": {
             "methodology": list(METHODOLOGY),
             "implication_rules": rules_table(),

@@ -266,9 +266,9 @@ def stock_flow_sentences(reserves: pd.Series, composite: pd.Series) -> list[str]
     rel = dr / float(r.iloc[0]) if r.iloc[0] else 0.0
     r_dir = "fell" if rel < -0.02 else "rose" if rel > 0.02 else "held roughly steady"
     c_dir = "rose" if dc >= 10 else "fell" if dc <= -10 else "was little changed"
-    first = (f"Since {day(r.index[0])} reserves {r_dir} ({bn(dr, signed=True)} to "
-             f"{bn(r.iloc[-1])}) while the plumbing stress index {c_dir} "
-             f"({c.iloc[0]:.0f} to {c.iloc[-1]:.0f}).")
+    amount = f" by {bn(abs(dr))}" if r_dir != "held roughly steady" else ""
+    first = (f"Since {day(r.index[0])} reserves {r_dir}{amount}, to {bn(r.iloc[-1])}, while "
+             f"the plumbing stress index {c_dir} ({c.iloc[0]:.0f} to {c.iloc[-1]:.0f}).")
     if r_dir == "fell" and c_dir == "rose":
         reading = ("Stress is rising as the reservoir drains: the classic sign that reserves are "
                    "approaching the level where they stop being ample.")
@@ -373,6 +373,12 @@ def what_changed(previous_brief: Mapping[str, Any] | None, brief: Mapping[str, A
             fillers.append(f"SOFR against the policy reference moved from {bp(b0)} to {bp(b1)}.")
 
     lines = must + [text for _, text in sorted(changed, key=lambda x: -x[0])] + fillers
+    # An older brief.json may lack the fields compared above: state this week's readings.
+    if not ph and phase_now.get("phase") is not None:
+        lines.append(f"This week's phase: phase {phase_now['phase']} ({phase_now.get('label')}).")
+    comp_now = (brief.get("signals") or {}).get("composite") or {}
+    if not s1 and comp_now.get("status"):
+        lines.append(f"This week's plumbing stress index: {comp_now['status']}.")
     if len(lines) < 3:
         lines.append(f"No signal changed status since {since}.")
     if len(lines) < 3:
