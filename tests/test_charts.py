@@ -126,7 +126,8 @@ def test_tenors_sort_from_short_to_long() -> None:
 
 def test_auctions_chart_rings_weak_auctions() -> None:
     auc = pd.DataFrame({
-        "auction_date": pd.to_datetime(["2026-01-06", "2026-01-07"]), "tenor": ["3-Year", "10-Year"],
+        "auction_date": pd.to_datetime(["2026-01-06", "2026-01-07"]),
+        "tenor": ["3-Year", "10-Year"],
         "tenor_rank": [1095.0, 3650.0], "tail_bp": [0.5, 2.5], "dealer_share": [12.0, 25.0],
         "bid_to_cover": [2.6, 2.3], "weak": [False, True], "persistent": [False, False],
         "verdict": ["not weak", "weak"]})

@@ -68,7 +68,8 @@ def holdings_chart(holdings: pd.DataFrame, phases: pd.DataFrame,
             x="date:T", y=alt.Y("label_y:Q", scale=None), text="short:N")
         layers += [rules, marks]
     return alt.layer(*layers).resolve_scale(color="independent").properties(
-        title=alt.Title("Fed holdings by type", subtitle=["USD billions, weekly. Shading: observed phase;",
+        title=alt.Title("Fed holdings by type",
+                        subtitle=["USD billions, weekly. Shading: observed phase;",
                                   "dashed lines: FOMC balance-sheet decisions"]))
 
 
