@@ -70,6 +70,27 @@ def shaded_periods(periods: pd.DataFrame, color_field: str | None = None,
     return mark.encode(**enc)
 
 
+_SPECS: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
+def chart_spec(chart: Any) -> dict[str, Any]:
+    """``chart.to_dict()`` (unvalidated), computed once per chart object.
+
+    The HTML (twice: week folder and site root) and the PDF all need the spec; serialising
+    the charts costs about 0.25 s a pass. The chart object is kept with its spec so that its
+    ``id`` cannot be reused while the entry exists. Treat the result as read-only.
+    """
+    key = id(chart)
+    hit = _SPECS.get(key)
+    if hit is not None and hit[0] is chart:
+        return hit[1]
+    spec: dict[str, Any] = chart.to_dict(validate=False)
+    if len(_SPECS) > 64:
+        _SPECS.clear()
+    _SPECS[key] = (chart, spec)
+    return spec
+
+
 def static_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """``spec`` for a static rendering: interactive-only layers and selection params removed.
 

@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from reportgen.charts.base import chart_spec
 from reportgen.errors import RenderError
 
 TEMPLATE = "briefing.html"
@@ -63,8 +64,7 @@ def script_json(value: Any) -> Markup:
 
 def chart_specs(charts: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Responsive Vega-Lite specs of ``charts`` keyed by name."""
-    return {name: responsive_spec(bundle.chart.to_dict(validate=False))
-            for name, bundle in charts.items()}
+    return {name: responsive_spec(chart_spec(bundle.chart)) for name, bundle in charts.items()}
 
 
 def render(context: Mapping[str, Any], **extra: Any) -> str:

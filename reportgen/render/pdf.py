@@ -19,18 +19,19 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from reportgen.charts.base import static_spec
+from reportgen.charts.base import chart_spec, static_spec
 from reportgen.errors import RenderError
 from reportgen.render.html import render, templates_dir
 
 PRINT_CSS = "print.css"
 WORKERS = 2
 _CACHE_SIZE = 64
-_cache: OrderedDict[str, str] = OrderedDict()
+_cache: OrderedDict[str, Future[str]] = OrderedDict()
 _lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
 
 
 def _spec_key(spec: Mapping[str, Any]) -> str:
@@ -47,27 +48,47 @@ def _to_svg(spec: Mapping[str, Any]) -> str:
         raise RenderError(f"cannot render a chart to SVG with vl-convert: {exc}") from exc
 
 
-def chart_svgs(charts: Mapping[str, Any]) -> dict[str, str]:
-    """SVG text of each chart, rendered in parallel and cached by spec hash.
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="reportgen-svg")
+    return _pool
 
-    Returns a dict name -> SVG markup, in the order of ``charts``.
+
+def _submit(charts: Mapping[str, Any]) -> dict[str, Future[str]]:
+    """Start (or find) the SVG rendering of each chart; returns the futures by name."""
+    futures: dict[str, Future[str]] = {}
+    with _lock:
+        for name, bundle in charts.items():
+            spec = static_spec(chart_spec(bundle.chart))
+            key = _spec_key(spec)
+            fut = _cache.get(key)
+            if fut is None or (fut.done() and fut.exception() is not None):
+                fut = _executor().submit(_to_svg, spec)
+                _cache[key] = fut
+            _cache.move_to_end(key)
+            futures[name] = fut
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return futures
+
+
+def prefetch_svgs(charts: Mapping[str, Any]) -> None:
+    """Start rendering the static charts in the background (returns at once).
+
+    The build calls this as soon as the charts exist, so that vl-convert works while the
+    brief, the context and the HTML are produced; :func:`chart_svgs` then finds them ready.
     """
-    specs = {name: static_spec(bundle.chart.to_dict(validate=False))
-             for name, bundle in charts.items()}
-    keys = {name: _spec_key(spec) for name, spec in specs.items()}
-    with _lock:
-        todo = {name: specs[name] for name, k in keys.items() if k not in _cache}
-    if todo:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            done = dict(zip(todo, pool.map(_to_svg, todo.values()), strict=True))
-        with _lock:
-            for name, svg in done.items():
-                _cache[keys[name]] = svg
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
-    with _lock:
-        return {name: _cache[keys[name]] if keys[name] in _cache else _to_svg(specs[name])
-                for name in specs}
+    _submit(charts)
+
+
+def chart_svgs(charts: Mapping[str, Any]) -> dict[str, str]:
+    """SVG text of each chart, rendered on a two-thread pool and cached by spec hash.
+
+    Returns a dict name -> SVG markup, in the order of ``charts``. Raises ``RenderError`` when
+    a chart cannot be rendered.
+    """
+    return {name: fut.result() for name, fut in _submit(charts).items()}
 
 
 def svg_data_uri(svg: str) -> str:
