@@ -269,3 +269,23 @@ def test_brief_json_on_disk_matches_the_result(tmp_path: Path) -> None:
     on_disk = json.loads((result.week_dir / "brief.json").read_text())
     assert on_disk == result.brief
 
+
+
+def test_offline_in_the_settings_skips_the_fetch(tmp_path: Path) -> None:
+    calls = Calls()
+    result = build(settings_for(tmp_path, offline=True), components=fake_components(calls),
+                   now=NOW)
+    assert calls.fetches == 0 and result.data.kind == "sample"
+
+
+def test_build_command_end_to_end_with_the_real_briefing(tmp_path: Path) -> None:
+    """The command wired to the real analysis, charts and templates (no PDF, for speed)."""
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "db.sqlite"), "build", "--sample",
+                                      "--out", str(tmp_path / "site"), "--format", "html,json"])
+    assert result.exit_code == 0, result.output
+    week = tmp_path / "site" / "briefings" / "2026-09-03"
+    assert (week / "briefing.html").is_file() and (week / "brief.json").is_file()
+    assert (tmp_path / "site" / "assets" / "vega-runtime.js").is_file()
+    brief = json.loads((week / "brief.json").read_text())
+    assert brief["files"]["pdf"] is None and len(brief["charts"]) >= 5
+    assert len(list((week / "data").glob("*.csv"))) == len(brief["charts"])
