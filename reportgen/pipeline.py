@@ -29,7 +29,7 @@ import inspect
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -370,8 +370,9 @@ def build(
     pdf = None
     if "html" in formats or "pdf" in formats:
         with stages.stage("context"):
+            # The settings say which formats this build writes (e.g. no PDF work for html,json).
             context = components.context(visible, assessment, dashboard, brief, previous,
-                                         settings, charts)
+                                         replace(settings, formats=formats), charts)
         if "html" in formats:
             with stages.stage("html"):
                 # Rendered once with placeholder prefixes, then filled in for the week's folder
