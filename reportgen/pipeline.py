@@ -398,7 +398,9 @@ def build(
         csvs = {name: _csv(bundle) for name, bundle in charts.items()}
         published = site.publish(
             WeekFiles(as_of, brief, html=html, index_html=index_html, pdf=pdf, csvs=csvs),
-            assets=components.assets() if html is not None else (),
+            # Without an HTML page only the stylesheets are needed (the archive links one).
+            assets=tuple(a for a in components.assets()
+                         if html is not None or a.name.endswith(".css")),
         )
     return BuildResult(as_of, out_dir, published.week_dir, formats, published, data, brief,
                        stages.timings)

@@ -109,7 +109,7 @@ class Chromium:
             if reply.get("id") == self._next_id:
                 if "error" in reply:
                     raise BrowserError(f"{method}: {reply['error']}")
-                return reply.get("result", {})  # type: ignore[no-any-return]
+                return reply.get("result", {})
             self.events.append(reply)
 
     def _read(self, deadline: float) -> dict[str, Any]:
@@ -124,7 +124,7 @@ class Chromium:
                     raise BrowserError("Chromium closed the DevTools pipe: " + self._stderr_tail())
                 self._buffer += chunk
         raw, self._buffer = self._buffer.split(b"\0", 1)
-        return json.loads(raw)  # type: ignore[no-any-return]
+        return json.loads(raw)
 
     def wait_event(self, method: str, timeout: float = 30.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -270,7 +270,7 @@ def charts_drawn(browser: Chromium, expected: int) -> list[dict[str, Any]]:
         charts = browser.evaluate(CHARTS_JS)
         settled = all(c["drawn"] or c["failed"] for c in charts)
         if (len(charts) >= expected and settled) or time.monotonic() > deadline:
-            return charts  # type: ignore[no-any-return]
+            return charts
         time.sleep(0.1)
 
 

@@ -192,8 +192,8 @@ def test_a_failing_stage_leaves_the_site_untouched(tmp_path: Path, stage: str) -
         raise RenderError(f"{stage} broke")
 
     with pytest.raises(RenderError, match=f"{stage} broke"):
-        build(settings, BuildOptions(sample=True), components=fake_components(**{stage: broken}),
-              now=NOW)
+        build(settings, BuildOptions(sample=True),
+              components=fake_components(None, None, **{stage: broken}), now=NOW)
     assert tree(tmp_path / "out") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
 

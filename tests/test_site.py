@@ -187,8 +187,7 @@ def test_feed_uses_the_base_url_when_one_is_set(tmp_path: Path) -> None:
     root = ET.parse(tmp_path / "site" / "feed.xml").getroot()
     assert root.get("{http://www.w3.org/XML/1998/namespace}base") == \
         "https://example.org/briefing/"
-    assert root.find(f"{ATOM}entry/{ATOM}id").text == \
-        "tag:example.org,2025:briefing/2025-12-11"  # type: ignore[union-attr]
+    assert root.findtext(f"{ATOM}entry/{ATOM}id") == "tag:example.org,2025:briefing/2025-12-11"
 
 
 def test_json_only_week_gets_an_index_listing_the_weeks(tmp_path: Path) -> None:
