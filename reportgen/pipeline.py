@@ -141,6 +141,12 @@ def _default_pdf(context: dict[str, Any], charts: Mapping[str, Any]) -> bytes:
     return render_briefing_pdf(context, charts)
 
 
+def _default_prefetch_pdf_charts(charts: Mapping[str, Any]) -> None:
+    from reportgen.render.pdf import prefetch_svgs
+
+    prefetch_svgs(charts)
+
+
 def _default_assets() -> tuple[Asset, ...]:
     from reportgen.site.assets import site_assets
 
@@ -164,6 +170,7 @@ class Components:
     context: Callable[..., dict[str, Any]] = _default_context
     html: Callable[[dict[str, Any], Mapping[str, Any], str, str], str] = _default_html
     pdf: Callable[[dict[str, Any], Mapping[str, Any]], bytes] = _default_pdf
+    prefetch_pdf_charts: Callable[[Mapping[str, Any]], None] = _default_prefetch_pdf_charts
     assets: Callable[[], tuple[Asset, ...]] = _default_assets
     fetch: Callable[[Store, Settings, datetime], Any] = _default_fetch
 
@@ -355,6 +362,10 @@ def build(
         dashboard = components.dashboard(visible, as_of, thresholds)
     with stages.stage("charts"):
         charts = dict(components.charts(visible, assessment, dashboard, as_of))
+    if "pdf" in formats:
+        # The PDF's static SVG charts are the slowest part of a build: start them now, in the
+        # background, so they are ready when the print edition is laid out.
+        components.prefetch_pdf_charts(charts)
 
     site = Site(out_dir, title=settings.site_title, base_url=settings.base_url or None)
     present = site.briefings()

@@ -29,7 +29,6 @@ from reportgen.analysis.thresholds import SignalThresholds, describe
 from reportgen.charts import ChartBundle, frames
 from reportgen.dataset import Dataset
 from reportgen.render import narrative as nv
-from reportgen.render.pdf import prefetch_svgs
 
 DEFAULT_TITLE = "Fed liquidity & Treasury plumbing briefing"
 SECTION_KEYS = ("front", "phase", "reservoir", "pipe", "reservoir_vs_pipe", "implications",
@@ -414,9 +413,6 @@ def build_context(ds: Dataset, assessment: Any, dashboard: Any, brief: Mapping[s
     ``stock_flow``, ``implications``, ``appendix``, ``figures``.
     """
     as_of = date.fromisoformat(str(brief["as_of"])[:10])
-    # The static charts of the PDF take the longest to produce: start them now, in the
-    # background, so that they are ready when the print edition is rendered.
-    prefetch_svgs(charts)
     vis = ds.visible(as_of)
     phase = brief.get("phase") or None
     sig_block = brief.get("signals") or {}
