@@ -32,7 +32,7 @@ import pandas as pd
 from reportgen import __version__, catalog
 from reportgen.dataset import Dataset
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: previous.source, previous.path null when reconstructed
 SCHEMA_ID = "https://reportgen.invalid/schema/brief/1.0/brief.schema.json"
 
 
@@ -260,11 +260,14 @@ def build_brief(
     }
     if previous_brief:
         prev_phase = previous_brief.get("phase") or {}
+        reconstructed = previous_brief.get("previous_source") == "reconstructed"
         brief["previous"] = {
             "as_of": previous_brief.get("as_of"),
-            "path": f"../{previous_brief.get('as_of')}/brief.json",
+            # A week rebuilt in memory from the store was never published: nothing to link.
+            "path": None if reconstructed else f"../{previous_brief.get('as_of')}/brief.json",
             "phase": prev_phase.get("phase"),
             "label": prev_phase.get("label"),
+            "source": "reconstructed" if reconstructed else "published",
         }
         brief["changes"] = compute_changes(brief, previous_brief)
     return brief

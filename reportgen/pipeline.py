@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -371,6 +371,8 @@ def build(
     present = site.briefings()
     previous = site.previous_brief(as_of)
     with stages.stage("brief"):
+        if previous is None:
+            previous = _reconstructed_previous(data.dataset, as_of, components, thresholds, now)
         brief = build_brief(
             as_of=as_of, assessment=assessment, dashboard=dashboard, dataset=visible,
             charts=charts, generated_at=now, previous_brief=previous,
@@ -440,6 +442,29 @@ def _check_formats(formats: tuple[str, ...] | list[str]) -> tuple[str, ...]:
         raise ConfigError(f"unknown output format(s) {', '.join(unknown) or '(none)'}; "
                           f"choose from {', '.join(FORMATS)}, e.g. --format html,pdf,json")
     return tuple(f for f in FORMATS if f in formats)
+
+
+def _reconstructed_previous(dataset: Dataset, as_of: date, components: Components,
+                            thresholds: Any, now: datetime) -> dict[str, Any] | None:
+    """The verdicts of the week before ``as_of``, recomputed from the same data.
+
+    Used when the site holds no earlier briefing (a first build, ``--sample``, a fresh output
+    folder), so that "what changed since last week" still compares two weeks. It uses only the
+    data public a week earlier, like the briefing that would have been published then.
+    """
+    week_before = as_of - timedelta(days=7)
+    first = _first_public_date(dataset)
+    if first is None or week_before < first:
+        return None
+    visible = dataset.visible(week_before)
+    brief = build_brief(
+        as_of=week_before,
+        assessment=components.assess(visible, week_before, thresholds),
+        dashboard=components.dashboard(visible, week_before, thresholds),
+        dataset=visible, charts={}, generated_at=now, formats=("json",),
+    )
+    brief["previous_source"] = "reconstructed"
+    return brief
 
 
 def _first_public_date(dataset: Dataset) -> date | None:

@@ -68,7 +68,7 @@ def dashboard_dict(composite_status: str = "normal", composite: float = 29.0,
 def brief(as_of: date = date(2026, 9, 3), phase: dict[str, Any] | None = None,
           dashboard: dict[str, Any] | None = None, changes: dict[str, Any] | None = None,
           thresholds: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"schema_version": "1.0", "as_of": as_of.isoformat(),
+    return {"schema_version": "1.1", "as_of": as_of.isoformat(),
             "phase": phase if phase is not None else phase_dict(),
             "signals": dashboard if dashboard is not None else dashboard_dict(),
             "thresholds": thresholds or [], "changes": changes}

@@ -15,6 +15,11 @@ REAL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "re
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden from the current output (review the diff)")
+
+
 @pytest.fixture(scope="session")
 def real_data_dir() -> Path:
     if not REAL_DATA.is_dir():

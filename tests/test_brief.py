@@ -96,7 +96,7 @@ def test_changes_compare_phase_composite_loop_and_each_signal(
     second = make(sample, AS_OF, previous=first, repo_status="elevated", phase=2)
     validator.validate(second)
     assert second["previous"] == {"as_of": "2026-08-27", "path": "../2026-08-27/brief.json",
-                                  "phase": 1, "label": "Phase 1 — test"}
+                                  "phase": 1, "label": "Phase 1 — test", "source": "published"}
     changes = second["changes"]
     assert changes["since"] == "2026-08-27"
     assert changes["phase"]["changed"] and changes["phase"]["after"] == 2

@@ -127,9 +127,22 @@ def test_previous_week_brief_is_passed_to_the_context(tmp_path: Path) -> None:
           components=components, now=NOW)
     result = build(settings_for(tmp_path), BuildOptions(sample=True), components=components,
                    now=NOW)
-    assert [c["previous"] for c in calls.contexts] == [None, "2026-08-27"]
+    # The first build has no earlier briefing in the site: it compares with the week before,
+    # recomputed from the same data; the second compares with the briefing just published.
+    assert [c["previous"] for c in calls.contexts] == ["2026-08-20", "2026-08-27"]
     assert result.brief["changes"]["since"] == "2026-08-27"
+    assert result.brief["previous"]["source"] == "published"
+    assert result.brief["previous"]["path"] == "../2026-08-27/brief.json"
     assert result.publish.weeks == (date(2026, 8, 27), SAMPLE_AS_OF)
+
+
+def test_first_build_compares_with_the_week_before_recomputed(tmp_path: Path) -> None:
+    result = build(settings_for(tmp_path), BuildOptions(sample=True), components=fake_components(),
+                   now=NOW)
+    previous = result.brief["previous"]
+    assert previous["as_of"] == "2026-08-27" and previous["source"] == "reconstructed"
+    assert previous["path"] is None  # never published: nothing to link to
+    assert result.brief["changes"]["since"] == "2026-08-27"
 
 
 def test_rebuilding_a_past_week_reproduces_it_and_keeps_the_index(tmp_path: Path) -> None:

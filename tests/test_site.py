@@ -28,7 +28,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def brief(as_of: date, phase: int = 1, label: str = "Phase 1 — drain stopped") -> dict[str, Any]:
     return {
-        "schema_version": "1.0", "as_of": as_of.isoformat(),
+        "schema_version": "1.1", "as_of": as_of.isoformat(),
         "generated_at": f"{as_of.isoformat()}T06:00:00Z",
         "phase": {"phase": phase, "label": label, "confidence": "high",
                   "headline": f"Phase {phase} ({label})"},

@@ -381,15 +381,22 @@ def what_changed(previous_brief: Mapping[str, Any] | None, brief: Mapping[str, A
         lines.append(f"This week's plumbing stress index: {comp_now['status']}.")
     if len(lines) < 3:
         lines.append(f"No signal changed status since {since}.")
+    if previous_brief.get("previous_source") == "reconstructed":
+        # Say what the comparison is against: no briefing was published for that week.
+        return [*lines[:4], f"Compared with the week of {since}, recomputed from the same data "
+                            "(the site holds no earlier briefing)."]
     if len(lines) < 3:
         lines.append(f"Compared with the briefing of {since}.")
     return lines[:5]
 
 
 def first_or_since(previous_brief: Mapping[str, Any] | None) -> str:
-    """The heading's reference: ``last week (27 Aug 2026)`` or ``the first briefing``."""
+    """The heading's reference: ``the briefing of 27 Aug 2026`` (published), ``the week of
+    27 Aug 2026`` (recomputed from the same data), or ``last week`` when there is none."""
     if not previous_brief:
         return "last week"
+    if previous_brief.get("previous_source") == "reconstructed":
+        return f"the week of {day(previous_brief.get('as_of'))}"
     return f"the briefing of {day(previous_brief.get('as_of'))}"
 
 
