@@ -49,7 +49,7 @@ def test_environment_autoescapes_and_fails_on_missing_keys() -> None:
 def test_context_front_page(context: dict) -> None:
     front = context["front"]
     assert front["phase"]["headline"] == "Phase 2: active bill purchases"
-    assert front["phase"]["since"] == "since 24 Dec 2025 (36 weeks)"
+    assert front["phase"]["since"] == "since 24 Dec 2025 (37 weeks)"
     assert front["plumbing"]["status"] == {"label": "Normal", "css": "normal"}
     assert [s["name"] for s in front["plumbing"]["signals"]][:2] == ["repo_rates", "srf"]
     assert front["loop"]["status"]["label"] == "Dormant"

@@ -173,7 +173,9 @@ def _front_phase(phase: Mapping[str, Any] | None) -> dict[str, Any]:
                 "summary": "The phase cannot be assessed: the data hold no H.4.1 securities "
                            "holdings for this date.", "disagreement": ""}
     since = phase.get("since")
-    weeks = (pd.Timestamp(phase["week"]) - pd.Timestamp(since)).days // 7 if since else None
+    # Count H.4.1 weeks inclusively, as the assessment's confidence reason does ("37 weeks in
+    # phase"): the phase's first week is week 1.
+    weeks = (pd.Timestamp(phase["week"]) - pd.Timestamp(since)).days // 7 + 1 if since else None
     weeks_txt = f" ({weeks} week{'s' if weeks != 1 else ''})" if weeks is not None else ""
     return {
         "headline": nv.phase_headline(phase),
