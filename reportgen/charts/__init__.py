@@ -23,6 +23,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from reportgen.analysis.thresholds import DEFAULT
 from reportgen.charts import balance, frames, pipe, theme
 from reportgen.charts.inputs import composite_history, fomc_decisions, phase_periods
 from reportgen.dataset import Dataset
@@ -220,8 +221,8 @@ def build_charts(ds: Dataset, assessment: Any, dashboard: Any,
     if len(vol):
         add("volatility", "Treasury volatility", pipe.volatility_chart(vol),
             _wide(vol, "series", "vol_bp", "bp"),
-            f"Line chart of realised Treasury yield volatility (20-day standard deviation of daily "
-            f"changes), {_span(vol['date'])}. "
+            "Line chart of realised Treasury yield volatility (standard deviation of daily "
+            f"changes over {DEFAULT.signals.vol_days} observations), {_span(vol['date'])}. "
             + _series_summary(vol, "series", "vol_bp", lambda x: f"{x:.1f} bp"), "pipe")
     cv = frames.curve(vis, daily_start, as_of)
     if len(cv):

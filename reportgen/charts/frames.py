@@ -246,13 +246,22 @@ def fails(ds: Dataset, start: date, end: date) -> pd.DataFrame:
                          "measure": measure})
 
 
-def yield_volatility(ds: Dataset, start: date, end: date, window: int = 20) -> pd.DataFrame:
-    """Realised volatility of daily changes in the 2- and 10-year yields, bp, 20 business days."""
+def yield_volatility(
+    ds: Dataset, start: date, end: date, window: int | None = None
+) -> pd.DataFrame:
+    """Realised volatility of daily changes in the 2-, 10- and 30-year yields, bp.
+
+    The same measure as the ``treasury_volatility`` signal: the standard deviation of daily
+    changes over ``window`` observations (default: the signal's ``vol_days``).
+    """
+    from reportgen.analysis.thresholds import DEFAULT
+
+    window = window or DEFAULT.signals.vol_days
     out = {}
-    for sid, label in (("DGS2", "2-year"), ("DGS10", "10-year")):
+    for sid, label in (("DGS2", "2-year"), ("DGS10", "10-year"), ("DGS30", "30-year")):
         s = ds.series(sid).dropna()
         if len(s) > window:
-            vol = (s.diff() * 100).rolling(window, min_periods=window - 5).std()
+            vol = (s.diff() * 100).rolling(window, min_periods=max(5, window // 2)).std()
             out[label] = _cut(vol.round(2), start, end)
     return _long(out, "vol_bp")
 

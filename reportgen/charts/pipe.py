@@ -9,6 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from reportgen.analysis.thresholds import DEFAULT
 from reportgen.charts.base import (
     DATE_FORMAT,
     INTERACTIVE_ONLY,
@@ -159,7 +160,8 @@ def volatility_chart(vol: pd.DataFrame) -> alt.TopLevelMixin:
         height=170, title=alt.Title(
             "Treasury volatility",
             subtitle=["Standard deviation of daily yield changes",
-                      "over 20 business days, bp"]))
+                      f"over {DEFAULT.signals.vol_days} observations, bp "
+                      "(the treasury_volatility signal)"]))
 
 
 def curve_chart(curve: pd.DataFrame) -> alt.TopLevelMixin:
