@@ -168,6 +168,9 @@ def cli(ctx: click.Context, db_path: Path | None, use_sample: bool) -> None:
     Example:
         reportgen fetch            # update the store from the public APIs
         reportgen data status      # what is stored and how fresh it is
+        reportgen assess           # which balance-sheet phase, with evidence
+        reportgen signals          # the plumbing stress dashboard
+        reportgen build            # the briefing: HTML site, PDF and brief.json in output/
     """
     settings = load_settings({"db_path": db_path})
     ctx.obj = AppContext(settings=settings, use_sample=use_sample)
