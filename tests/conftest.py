@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.dataset import Dataset
+from reportgen.sample import load_sample_store
 from reportgen.sources.csvfiles import csv_files, import_files
 from reportgen.store import Store
 
@@ -38,6 +39,12 @@ def real_store(real_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture(scope="session")
 def real_dataset(real_store: Store) -> Dataset:
     return Dataset.from_store(real_store)
+
+
+@pytest.fixture(scope="session")
+def sample() -> Dataset:
+    """The bundled sample as a Dataset, loaded once per session (treat it as read-only)."""
+    return Dataset.from_store(load_sample_store(), "sample", "bundled sample")
 
 
 @pytest.fixture()

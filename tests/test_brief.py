@@ -21,17 +21,11 @@ from reportgen.brief import (
     load_schema,
 )
 from reportgen.dataset import Dataset
-from reportgen.sample import load_sample_store
 from tests.build_fakes import FakeAssessment, FakeDashboard, fake_charts
 
 AS_OF = date(2026, 9, 3)
 NOW = datetime(2026, 9, 4, 6, 30, tzinfo=UTC)
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "reportgen" / "schema" / "brief.schema.json"
-
-
-@pytest.fixture(scope="module")
-def sample() -> Dataset:
-    return Dataset.from_store(load_sample_store(), "sample", "bundled sample")
 
 
 @pytest.fixture(scope="module")

@@ -12,15 +12,9 @@ from reportgen.charts import SECTIONS, ChartBundle, balance, build_charts, frame
 from reportgen.charts.base import INTERACTIVE_ONLY, static_spec
 from reportgen.charts.inputs import phase_periods, runs
 from reportgen.dataset import Dataset
-from reportgen.sample import load_sample_store
 from tests import briefing_fakes as fk
 
 AS_OF = date(2026, 9, 3)
-
-
-@pytest.fixture(scope="module")
-def sample() -> Dataset:
-    return Dataset.from_store(load_sample_store(), "sample", "bundled sample")
 
 
 @pytest.fixture(scope="module")

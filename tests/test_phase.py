@@ -407,19 +407,12 @@ def test_real_assessment_mid_history_and_announcement(real_dataset: Dataset) -> 
     assert "holdings confirm from 2025-12-31" in (later.agreement_note or "")
 
 
-def test_sample_dataset_is_assessed(sample_dataset: Dataset) -> None:
-    a = assess(sample_dataset, sample_dataset.default_as_of() or date(2026, 9, 10))
+def test_sample_is_assessed(sample: Dataset) -> None:
+    a = assess(sample, sample.default_as_of() or date(2026, 9, 10))
     assert a.phase == 2
     hist = a.history
     assert hist["date"].min() < pd.Timestamp("2024-03-01")
     assert (hist.set_index("date").loc["2024-06-05":"2025-11-19", "phase"] == 0).all()
-
-
-@pytest.fixture(scope="module")
-def sample_dataset() -> Dataset:
-    from reportgen.sample import load_sample_store
-
-    return Dataset.from_store(load_sample_store(), "sample")
 
 
 @pytest.mark.benchmark

@@ -18,15 +18,9 @@ from reportgen.errors import RenderError
 from reportgen.render.context import build_context
 from reportgen.render.html import render_briefing_html, template_environment
 from reportgen.render.pdf import chart_svgs, render_briefing_pdf
-from reportgen.sample import load_sample_store
 from tests import briefing_fakes as fk
 
 AS_OF = date(2026, 9, 3)
-
-
-@pytest.fixture(scope="module")
-def sample() -> Dataset:
-    return Dataset.from_store(load_sample_store(), "sample", "bundled sample")
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,6 @@ from reportgen.analysis.signals import (
     signal_history,
 )
 from reportgen.dataset import Dataset
-from reportgen.sample import load_sample_store
 from tests.test_signals_auctions_fails import _ds as auctions_ds
 from tests.test_signals_helpers import bdays, dash, make_ds, series
 
@@ -94,13 +93,8 @@ def test_dashboard_to_dict_is_json_safe() -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_ds() -> Dataset:
-    return Dataset.from_store(load_sample_store())
-
-
-@pytest.fixture(scope="module")
-def sample_history(sample_ds: Dataset) -> pd.DataFrame:
-    return signal_history(sample_ds, date(2025, 9, 1), date(2026, 9, 30))
+def sample_history(sample: Dataset) -> pd.DataFrame:
+    return signal_history(sample, date(2025, 9, 1), date(2026, 9, 30))
 
 
 def _same(a: float | None, b: float) -> bool:
@@ -113,13 +107,13 @@ def _same(a: float | None, b: float) -> bool:
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.integers(min_value=0, max_value=390))
 def test_no_look_ahead_history_row_equals_dashboard_on_visible_data(
-        sample_ds: Dataset, sample_history: pd.DataFrame, offset: int) -> None:
+        sample: Dataset, sample_history: pd.DataFrame, offset: int) -> None:
     """The history (computed on all the data) equals, on every date, a dashboard computed from
     only the data public on that date."""
     day = date(2025, 9, 1) + timedelta(days=offset)
     if day not in set(sample_history["date"]):
         return
-    d = compute_dashboard(sample_ds, day)
+    d = compute_dashboard(sample, day)
     rows = sample_history[sample_history["date"] == day].set_index("signal")
     for r in d.rows():
         h = rows.loc[r.name]
@@ -128,8 +122,8 @@ def test_no_look_ahead_history_row_equals_dashboard_on_visible_data(
         assert _same(r.percentile, h["percentile"]), (r.name, day)
 
 
-def test_sample_signals_without_auctions_or_fails_are_unavailable(sample_ds: Dataset) -> None:
-    d = compute_dashboard(sample_ds, date(2025, 10, 31))
+def test_sample_signals_without_auctions_or_fails_are_unavailable(sample: Dataset) -> None:
+    d = compute_dashboard(sample, date(2025, 10, 31))
     assert d.signals["auctions"].status == "unavailable"
     assert d.signals["fails"].status == "unavailable"
     assert d.signals["repo_rates"].status != "unavailable"
