@@ -23,8 +23,8 @@ $(STAMP): pyproject.toml
 system-deps:
 	@bash scripts/install-system-deps.sh
 
+# `build` fetches what is new first, and falls back to the store, then the sample, offline.
 briefing: $(STAMP) system-deps
-	-$(RG) fetch
 	$(RG) build
 
 test: $(STAMP) system-deps
