@@ -96,3 +96,15 @@ def test_real_assess_explains_the_current_phase(real_store: Store) -> None:
     code, out = run("--db", str(real_store.path), "assess")
     assert code == 0, out
     assert "Phase 2" in out and "holdings confirm from 2025-12-31" in out
+
+
+def test_assess_says_which_data_it_used_and_how_old() -> None:
+    from click.testing import CliRunner
+
+    from reportgen.cli import cli
+
+    text = CliRunner().invoke(cli, ["--sample", "assess"]).output
+    assert "Data: bundled sample" in text and "newest H.4.1 week 2026-09-02" in text
+    payload = json.loads(CliRunner().invoke(cli, ["--sample", "assess", "--format", "json"]).output)
+    assert payload["data"]["kind"] == "sample"
+    assert payload["data"]["newest_h41_week"] == "2026-09-02"

@@ -128,6 +128,22 @@ def to_date(value: Any) -> date | None:
     return value.date() if value is not None else None
 
 
+def data_line(dataset: Dataset, as_of: date) -> str:
+    """One line saying which data an output used and how old it is, for the human formats."""
+    visible = dataset.visible(as_of)
+    newest = visible.last_date("WALCL")
+    age = f", {(date.today() - newest).days} days before today" if newest else ""
+    h41 = f"newest H.4.1 week {newest}{age}" if newest else "no H.4.1 data"
+    return f"Data: {dataset.provenance.description}; {h41}."
+
+
+def data_summary(dataset: Dataset, as_of: date) -> dict[str, Any]:
+    """The same, for JSON outputs."""
+    newest = dataset.visible(as_of).last_date("WALCL")
+    return {"description": dataset.provenance.description, "kind": dataset.provenance.kind,
+            "newest_h41_week": newest.isoformat() if newest else None}
+
+
 def resolve_as_of(dataset: Dataset, as_of: Any) -> date:
     """The explicit ``--as-of`` or, by default, the latest H.4.1 release in ``dataset``."""
     chosen = to_date(as_of) or dataset.default_as_of()

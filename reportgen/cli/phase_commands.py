@@ -13,6 +13,8 @@ from reportgen.analysis.phase import PhaseAssessment, assess, classify_history
 from reportgen.cli import (
     AppContext,
     as_of_option,
+    data_line,
+    data_summary,
     date_range_options,
     format_option,
     pass_app,
@@ -111,9 +113,10 @@ def assess_command(app: AppContext, as_of: Any, fmt: str) -> None:
     when = resolve_as_of(ds, as_of)
     result = assess(ds, when)
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        click.echo(json.dumps({"data": data_summary(ds, when), **result.to_dict()}, indent=2))
     else:
         click.echo(render_text(result))
+        click.echo(data_line(ds, when))
 
 
 @click.command("phases")
@@ -154,3 +157,4 @@ def phases_command(app: AppContext, start: Any, end: Any, as_of: Any, fmt: str) 
             return
         click.echo(show.to_string(index=False, float_format=lambda x: f"{x:,.1f}",
                                   na_rep="-"))
+        click.echo(data_line(ds, when))

@@ -16,6 +16,7 @@ from reportgen.analysis.signals import Dashboard, compute_dashboard, signal_hist
 from reportgen.cli import (
     AppContext,
     as_of_option,
+    data_line,
     date_range_options,
     format_option,
     pass_app,
@@ -164,3 +165,4 @@ def signals(app: AppContext, as_of: Any, history: bool, start: Any, end: Any, fm
         click.echo(_csv(_dashboard_rows(dash)), nl=False)
     else:
         click.echo(_table(dash, ds.provenance.description))
+        click.echo(data_line(ds, day))
