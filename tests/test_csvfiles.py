@@ -153,3 +153,15 @@ def test_every_real_file_imports_with_known_values(real_store: Store) -> None:
         "WTREGEN",
         "T10Y3M",
     } <= names
+
+
+def test_value_billions_file_is_stored_in_the_catalog_units(tmp_path: Path) -> None:
+    # WSHOBL is kept in USD millions: a billions file must not be stored 1,000 times too small.
+    p = write(tmp_path, "WSHOBL.csv", "date,value_billions\n2024-01-03,216.788\n")
+    assert parse_file(p).series["WSHOBL"].iloc[0] == pytest.approx(216788.0)
+
+
+def test_value_billions_file_for_a_rate_is_refused(tmp_path: Path) -> None:
+    p = write(tmp_path, "SOFR.csv", "date,value_billions\n2024-01-03,5.31\n")
+    with pytest.raises(ImportFileError, match="SOFR is in percent, not a dollar amount"):
+        parse_file(p)

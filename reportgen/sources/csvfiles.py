@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from reportgen import catalog
-from reportgen.errors import ImportFileError
+from reportgen.errors import ImportFileError, UnitError
 from reportgen.sources import nyfed, treasury
 from reportgen.sources.records import (
     Field,
@@ -141,9 +141,17 @@ def _check_units(sid: str, values: pd.Series, path: Path, lines: dict[str, int])
 
 
 def _parse_value_columns(
-    path: Path, rows: list[tuple[int, dict[str, str]]], date_col: str, columns: dict[str, str]
+    path: Path,
+    rows: list[tuple[int, dict[str, str]]],
+    date_col: str,
+    columns: dict[str, str],
+    value_kind: str = "value",
 ) -> dict[str, pd.Series]:
-    """Columns of a wide date-indexed file as series keyed by catalog id."""
+    """Columns of a wide date-indexed file as series keyed by catalog id, in catalog units.
+
+    ``value_kind="value_billions"`` says the file is in USD billions whatever the catalog unit
+    (a ``WSHOBL.csv`` with 216.8 is stored as 216,800 USD millions).
+    """
     days: list[str] = []
     lines: dict[str, int] = {}
     for line, row in rows:
@@ -166,9 +174,21 @@ def _parse_value_columns(
                 raise ImportFileError(str(path), line, str(exc)) from None
             values.append(float("nan") if value is None else value)
         series = pd.Series(values, index=index, dtype="float64", name=sid).sort_index()
+        if value_kind == "value_billions":
+            series = series / _billions_factor(sid, path)
         _check_units(sid, series.dropna(), path, lines)
         out[sid] = series
     return out
+
+
+def _billions_factor(sid: str, path: Path) -> float:
+    try:
+        return catalog.billions_factor(sid)
+    except UnitError:
+        raise ImportFileError(
+            str(path), 1, f"{sid} is in {catalog.SERIES[sid].units}, not a dollar amount; "
+            "name the column 'value'"
+        ) from None
 
 
 def _parse_records(
@@ -233,7 +253,7 @@ def parse_file(path: Path) -> ParsedFile:
         rest_lower = lower[1:]
         if rest_lower in (["value"], ["value_billions"]):
             sid = _series_id_for(path.stem, path)
-            series = _parse_value_columns(path, rows, header[0], {sid: header[1]})
+            series = _parse_value_columns(path, rows, header[0], {sid: header[1]}, rest_lower[0])
             return ParsedFile(path, "series", series=series)
         sofr_map = {
             sid: header[lower.index(name)]
