@@ -122,6 +122,17 @@ def test_parse_repo_operations_reads_is_small_value_flag() -> None:
     assert frame.loc["RP 103125 3", "small_value"] == 1
 
 
+def test_flag_small_value_reads_a_hyphenated_note_like_the_api_parser() -> None:
+    # A note names the exercise; the note alone decides, whatever the size.
+    frame = pd.DataFrame({
+        "operation_date": ["2025-06-02", "2025-06-02"],
+        "operation_type": ["repo", "repo"],
+        "total_accepted": [1e9, 2e9],
+        "note": ["Small-Value Exercise", "Regular operation"],
+    })
+    assert nyfed.flag_small_value(frame).tolist() == [True, False]
+
+
 def test_parse_reverse_repo_award_rate_and_counterparties() -> None:
     frame = nyfed.parse_repo_operations(load("rp_reverserepo.json"), URL, "reverse_repo")
     row = frame.iloc[0]

@@ -30,6 +30,8 @@ from reportgen.sources.records import Field, ValueParseError, parse_date
 # Operations this small with no explanatory note are the NY Fed's test trades ("small value
 # exercises", about $1M each); they say nothing about demand for the facility.
 SMALL_VALUE_MAX_USD = 100e6
+# How a note names one: "Small Value Exercise", "small-value exercise".
+_SMALL_VALUE_NOTE = re.compile(r"small[\s-]*value", re.IGNORECASE)
 
 REPO_OPERATION_FIELDS: list[Field] = [
     Field("operation_id", "text", ("operationId",), required=True),
@@ -71,7 +73,7 @@ def flag_small_value(operations: pd.DataFrame) -> pd.Series:
     if operations.empty:
         return pd.Series(dtype=bool, index=operations.index)
     note = operations.get("note", pd.Series(index=operations.index, dtype=object))
-    by_note = note.fillna("").str.contains("small value", case=False)
+    by_note = note.fillna("").str.contains(_SMALL_VALUE_NOTE)
     has_note = note.notna() & (note.fillna("") != "")
     accepted = operations["total_accepted"].fillna(0.0)
     small = (accepted > 0) & (accepted <= SMALL_VALUE_MAX_USD)
@@ -127,8 +129,6 @@ PD_SERIES_BREAKS_PATH = "/pd/list/seriesbreaks.json"
 
 # SOMA summary columns (USD, as strings) -> catalog series (USD billions).
 SOMA_SERIES = {"SOMA_BILLS": "bills", "SOMA_NOTESBONDS": "notesbonds", "SOMA_MBS": "mbs"}
-
-_SMALL_VALUE_NOTE = re.compile(r"small[\s-]*value", re.IGNORECASE)
 
 OUTRIGHT_OPERATION_FIELDS: list[Field] = [
     Field("operation_id", "text", ("operationId",), required=True),
@@ -364,8 +364,10 @@ def parse_repo_operations(payload: Any, url: str, default_type: str = "repo") ->
             frame.at[i, "award_rate"] = _first_rate(details, _AWARD_RATE_KEYS, url)
         if pd.isna(frame.at[i, "offering_rate"]):
             frame.at[i, "offering_rate"] = _first_rate(details, _OFFERING_RATE_KEYS, url)
-        flag = str(row.get("isSmallValue") or "").strip().lower() in {"y", "yes", "true"}
-        explicit_small.append(flag or bool(_SMALL_VALUE_NOTE.search(str(row.get("note") or ""))))
+        # The note is read by flag_small_value below, like for imported files.
+        explicit_small.append(
+            str(row.get("isSmallValue") or "").strip().lower() in {"y", "yes", "true"}
+        )
     for column in (
         "total_submitted",
         "total_accepted",
