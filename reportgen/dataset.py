@@ -96,8 +96,12 @@ class Dataset:
         """The data public on ``as_of``: each series cut at ``as_of - publication lag``."""
         cut_series = {}
         for sid, s in self.series_map.items():
-            lag = catalog.SERIES[sid].publication_lag_days if sid in catalog.SERIES else 1
-            cut_series[sid] = s.loc[: pd.Timestamp(as_of - timedelta(days=lag))]
+            last = (
+                catalog.first_visible_date(sid, as_of)
+                if sid in catalog.SERIES
+                else as_of - timedelta(days=1)
+            )
+            cut_series[sid] = s.loc[: pd.Timestamp(last)]
         cut_tables = {}
         for name, frame in self.tables.items():
             spec = catalog.TABLES[name]
