@@ -19,6 +19,7 @@ from reportgen.errors import UnitError
 Unit = Literal["USD millions", "USD billions", "USD", "percent", "ratio"]
 Frequency = Literal["weekly", "daily"]
 SourceName = Literal["fred", "nyfed", "treasury"]
+SOURCES: tuple[SourceName, ...] = ("fred", "nyfed", "treasury")
 
 _TO_BILLIONS: dict[str, float] = {"USD millions": 1e-3, "USD billions": 1.0, "USD": 1e-9}
 

@@ -52,7 +52,7 @@ from reportgen.store import FetchLogEntry, Store
 
 log = logging.getLogger(__name__)
 
-SOURCES = ("fred", "nyfed", "treasury")
+SOURCES = catalog.SOURCES
 
 # Tasks whose one request returns several items: the task's own item plus these.
 ALSO_WRITES: dict[str, tuple[tuple[str, str], ...]] = {

@@ -15,8 +15,6 @@ from reportgen.cli import AppContext, pass_app, to_date
 from reportgen.sources.csvfiles import csv_files, import_files
 from reportgen.store import ItemSummary, Store
 
-SOURCES = ("fred", "nyfed", "treasury")
-
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
@@ -26,7 +24,7 @@ def _now() -> datetime:
 @click.option(
     "--source",
     "sources",
-    type=click.Choice(SOURCES),
+    type=click.Choice(catalog.SOURCES),
     multiple=True,
     help="Fetch only this source (repeatable). Default: all three.",
 )
@@ -56,8 +54,7 @@ def fetch(app: AppContext, sources: tuple[str, ...], verbose: bool, start: datet
     # Retry warnings would otherwise interleave with the progress bar.
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(message)s")
     store = app.store()
-    tasks = fetching.plan(sources or SOURCES)
-    results = []
+    tasks = fetching.plan(sources or catalog.SOURCES)
     bar: Any
     with click.progressbar(
         length=len(tasks),
@@ -66,12 +63,13 @@ def fetch(app: AppContext, sources: tuple[str, ...], verbose: bool, start: datet
         item_show_func=lambda r: r.task.item if r else None,
     ) as bar:
 
-        def on_result(result: Any) -> None:
-            results.append(result)
-            bar.update(1, result)
-
         summary = fetching.fetch_all(
-            store, app.settings, tasks, _now(), start=to_date(start), on_result=on_result
+            store,
+            app.settings,
+            tasks,
+            _now(),
+            start=to_date(start),
+            on_result=lambda result: bar.update(1, result),
         )
     if summary.offline:
         # One line per unreachable source, not one per series.
