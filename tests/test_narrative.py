@@ -113,3 +113,11 @@ def test_signal_sentences_separate_calendar_stress_from_the_worrying_kind() -> N
     text = " ".join(nv.signal_sentences(odd))
     assert "No calendar window explains it" in text and "climate, not weather" in text
     assert nv.signal_sentences(fk.signal("fails")) == ["fails normal: fake explanation."]
+
+
+def test_composite_summary_states_the_band_of_the_thresholds_in_force() -> None:
+    # A normal reading of 37 must not be described as "below 35" when elevation starts at 40.
+    comp = {"status": "normal", "value": 37.0, "details": {"drivers": []}}
+    assert "normal band (below 40)" in nv.composite_summary(comp, 40.0, 60.0)
+    hot = {"status": "elevated", "value": 45.0}
+    assert "elevated band (40 to 60)" in nv.composite_summary(hot, 40.0, 60.0)

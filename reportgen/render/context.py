@@ -286,7 +286,8 @@ def _delta_text(s: pd.Series, weeks: int) -> str:
 
 
 def _pipe_section(signals: Mapping[str, Any], figs: Mapping[str, dict[str, Any]],
-                  comp: Mapping[str, Any], loop: Mapping[str, Any]) -> dict[str, Any]:
+                  comp: Mapping[str, Any], loop: Mapping[str, Any],
+                  bands: tuple[float, float]) -> dict[str, Any]:
     subs = []
     unavailable_all = []
     for sid, title, sig_names, fig_names, needs in PIPE_SUBSECTIONS:
@@ -306,7 +307,7 @@ def _pipe_section(signals: Mapping[str, Any], figs: Mapping[str, dict[str, Any]]
         subs.append({"id": f"pipe-{sid}", "title": title, "narrative": narrative,
                      "figures": present, "unavailable": unavailable,
                      "status": _status(_worst(statuses)) if sigs else None})
-    lead = [nv.composite_summary(comp), nv.loop_summary(loop)] if comp else [
+    lead = [nv.composite_summary(comp, *bands), nv.loop_summary(loop)] if comp else [
         "The plumbing signals could not be computed for this date."]
     return {"narrative": lead, "subsections": subs, "_unavailable": unavailable_all}
 
@@ -424,8 +425,11 @@ def build_context(ds: Dataset, assessment: Any, dashboard: Any, brief: Mapping[s
     loop_state = (loop.get("state") or (loop.get("details") or {}).get("state")
                   or ("unavailable" if not loop else "dormant"))
     threshold_rows = list(brief.get("thresholds") or describe())
+    defaults = SignalThresholds()
     rrp_buffer = _threshold_value(threshold_rows, "reserves_rrp_buffer_bn",
-                                  SignalThresholds().reserves_rrp_buffer_bn)
+                                  defaults.reserves_rrp_buffer_bn)
+    bands = (_threshold_value(threshold_rows, "composite_elevated", defaults.composite_elevated),
+             _threshold_value(threshold_rows, "composite_stressed", defaults.composite_stressed))
     figs = figures(charts)
     title = getattr(settings, "site_title", None) or DEFAULT_TITLE
     wanted = tuple(getattr(settings, "sections", None) or SECTION_KEYS)
@@ -465,7 +469,7 @@ def build_context(ds: Dataset, assessment: Any, dashboard: Any, brief: Mapping[s
         "plumbing": {
             "status": _status(comp.get("status")),
             "value": nv.signal_value(comp.get("value"), "index") if comp else "",
-            "summary": nv.composite_summary(comp) if comp else
+            "summary": nv.composite_summary(comp, *bands) if comp else
             "The plumbing signals could not be computed.",
             "signals": signal_rows,
         },
@@ -474,7 +478,7 @@ def build_context(ds: Dataset, assessment: Any, dashboard: Any, brief: Mapping[s
         "changes": nv.what_changed(previous_brief, brief),
         "changes_since": nv.first_or_since(previous_brief),
     }
-    pipe = _pipe_section(signals, figs, comp, loop)
+    pipe = _pipe_section(signals, figs, comp, loop, bands)
     pipe_missing = pipe.pop("_unavailable")
     implications = _implications(phase, comp, {**loop, "state": loop_state})
     front["backdrop"] = (f"Liquidity backdrop: {implications['backdrop']} (score "

@@ -234,16 +234,18 @@ def signal_sentences(sig: Mapping[str, Any]) -> list[str]:
     return [s for s in out if s]
 
 
-def composite_summary(comp: Mapping[str, Any]) -> str:
-    """The plumbing index in one sentence."""
+def composite_summary(comp: Mapping[str, Any], elevated_at: float, stressed_at: float) -> str:
+    """The plumbing index in one sentence; the bands are the composite's thresholds
+    (``composite_elevated`` / ``composite_stressed``) in force for the briefing."""
     if comp.get("status") == "unavailable" or missing(comp.get("value")):
         return str(comp.get("explanation") or "The plumbing index is unavailable.")
     drivers = [str(d).replace("_", " ") for d in (comp.get("details", {}) or {}).get(
         "drivers", comp.get("drivers", [])) or []]
     drive = f"; what moves it: {', '.join(drivers[:3])}" if drivers else ""
     value = float(comp["value"])
-    band = ("the normal band (below 35)" if comp["status"] == "normal" else
-            "the elevated band" if comp["status"] == "elevated" else "the stressed band")
+    band = (f"the normal band (below {elevated_at:g})" if comp["status"] == "normal" else
+            f"the elevated band ({elevated_at:g} to {stressed_at:g})"
+            if comp["status"] == "elevated" else f"the stressed band ({stressed_at:g} and above)")
     return f"The plumbing stress index is {value:.0f} of 100, in {band}{drive}."
 
 
