@@ -38,7 +38,7 @@ from reportgen.errors import (
     SourceError,
     redact,
 )
-from reportgen.sources.http import DEFAULT_POLICY, HttpClient, RetryPolicy
+from reportgen.sources.http import DEFAULT_POLICY, RETRY_STATUSES, HttpClient, RetryPolicy
 from reportgen.sources.payloads import check_units
 from reportgen.sources.records import ValueParseError, parse_date, parse_number
 
@@ -62,7 +62,6 @@ _STATUS_PHRASES = {
     "service unavailable": 503,
     "gateway timeout": 504,
 }
-_TRANSIENT = frozenset({429, 500, 502, 503, 504})
 
 
 def remote_id(series_id: str) -> str:
@@ -361,7 +360,8 @@ def fetch_series_fredapi(
                     SOURCE, f"FRED sent a value that is not a number ({exc})", url
                 ) from None
             error = _error_from_message(scrub(str(exc)), series_id, url)
-            if isinstance(error, HTTPStatusError) and error.status in _TRANSIENT and not last_try:
+            transient = isinstance(error, HTTPStatusError) and error.status in RETRY_STATUSES
+            if transient and not last_try:
                 wait = policy.delay(attempt)
                 log.warning(
                     "fred: %s for %s; retry %d/%d in %.1fs",
@@ -373,7 +373,7 @@ def fetch_series_fredapi(
                 )
                 policy.sleep(wait)
                 continue
-            if isinstance(error, HTTPStatusError) and error.status in _TRANSIENT:
+            if transient:
                 raise HTTPStatusError(
                     SOURCE,
                     error.status,
