@@ -360,8 +360,11 @@ def fetch_series_fredapi(
                     SOURCE, f"FRED sent a value that is not a number ({exc})", url
                 ) from None
             error = _error_from_message(scrub(str(exc)), series_id, url)
-            transient = isinstance(error, HTTPStatusError) and error.status in RETRY_STATUSES
-            if transient and not last_try:
+            if (
+                isinstance(error, HTTPStatusError)
+                and error.status in RETRY_STATUSES
+                and not last_try
+            ):
                 wait = policy.delay(attempt)
                 log.warning(
                     "fred: %s for %s; retry %d/%d in %.1fs",
@@ -373,7 +376,7 @@ def fetch_series_fredapi(
                 )
                 policy.sleep(wait)
                 continue
-            if transient:
+            if isinstance(error, HTTPStatusError) and error.status in RETRY_STATUSES:
                 raise HTTPStatusError(
                     SOURCE,
                     error.status,
