@@ -156,17 +156,27 @@ class Store:
         if self._in_transaction:
             yield
             return
-        self._conn.execute("BEGIN IMMEDIATE")
-        self._in_transaction = True
         try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        else:
-            self._conn.execute("COMMIT")
-        finally:
-            self._in_transaction = False
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._in_transaction = True
+            try:
+                yield
+            except BaseException:
+                # SQLite rolls back by itself after some errors (a full disk, for one).
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+            finally:
+                self._in_transaction = False
+        except sqlite3.OperationalError as exc:
+            # Locked, read-only, disk full: the user can act on these, so no traceback.
+            raise StoreError(
+                f"cannot write to the store {self.path} ({exc}); nothing was changed. Check that "
+                "the file and its folder are writable and that no other `reportgen fetch` is "
+                "running, or point --db at another file."
+            ) from exc
 
     # -- writing -------------------------------------------------------------------------------
     def upsert_series(

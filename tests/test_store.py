@@ -72,3 +72,20 @@ def test_summary_reports_rows_dates_and_origin(store: Store) -> None:
         "2024-01-10",
         "fred-api",
     )
+
+
+def test_write_to_a_locked_store_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    Store.open(path).close()
+    writer = Store.open(path)
+    writer._conn.execute("PRAGMA busy_timeout = 0")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another fetch holds the write lock
+    try:
+        with pytest.raises(StoreError, match="cannot write to the store .*nothing was changed"):
+            writer.upsert_series("WALCL", pd.Series([7e6], index=[pd.Timestamp("2024-01-03")]),
+                                 "test", T0)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        writer.close()
