@@ -165,3 +165,31 @@ def test_value_billions_file_for_a_rate_is_refused(tmp_path: Path) -> None:
     p = write(tmp_path, "SOFR.csv", "date,value_billions\n2024-01-03,5.31\n")
     with pytest.raises(ImportFileError, match="SOFR is in percent, not a dollar amount"):
         parse_file(p)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "table"),
+    [
+        (
+            "debt.csv",
+            "record_date,transaction_type,security_type,transactions_today\n"
+            "2024-01-03,Issues,Bills,100\n",
+            "dts_debt_transactions",
+        ),
+        ("repo.csv", "operation_id,operation_date,operation_type\nRP1,2024-01-03,Repo\n",
+         "repo_operations"),
+        (
+            "cash.csv",
+            "record_date,account_type,close_today_bal\n"
+            "2024-01-03,Treasury General Account (TGA),700000\n",
+            "dts_cash_balance",
+        ),
+    ],
+)
+def test_export_without_an_optional_column_imports(
+    tmp_path: Path, store: Store, name: str, text: str, table: str
+) -> None:
+    # These raised KeyError (a traceback) for a column the field map calls optional.
+    report = import_files(store, [write(tmp_path, name, text)], T0)
+    assert report.rows_written >= 1
+    assert len(store.read_table(table)) == 1

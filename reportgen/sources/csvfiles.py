@@ -244,8 +244,7 @@ def parse_file(path: Path) -> ParsedFile:
 
     if first == "record_date" and "transaction_type" in lower:
         frame = _parse_records(path, rows, header, treasury.DEBT_TRANSACTION_FIELDS)
-        # Part of the key, and blank on subtotal rows: keep it as "" so the key stays unique.
-        frame["security_type_desc"] = frame["security_type_desc"].fillna("")
+        frame = treasury.blank_security_type_desc(frame)
         return ParsedFile(path, "DTS debt transactions", tables={"dts_debt_transactions": frame})
 
     if first in {"date", "observation_date"} and len(header) >= 2:

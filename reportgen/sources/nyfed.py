@@ -75,11 +75,13 @@ def flag_small_value(operations: pd.DataFrame) -> pd.Series:
     note = operations.get("note", pd.Series(index=operations.index, dtype=object))
     by_note = note.fillna("").str.contains(_SMALL_VALUE_NOTE)
     has_note = note.notna() & (note.fillna("") != "")
-    accepted = operations["total_accepted"].fillna(0.0)
+    # An export may lack the amount column: then only the note can say.
+    amounts = operations.get("total_accepted", pd.Series(index=operations.index, dtype="float64"))
+    accepted = amounts.fillna(0.0)
     small = (accepted > 0) & (accepted <= SMALL_VALUE_MAX_USD)
-    day_max = operations.groupby(["operation_date", "operation_type"])["total_accepted"].transform(
-        "max"
-    )
+    day_max = amounts.groupby(
+        [operations["operation_date"], operations["operation_type"]]
+    ).transform("max")
     reverse = operations["operation_type"] == "reverse_repo"
     by_size = small & (~reverse | (accepted < day_max.fillna(0.0)))
     return (by_note | (~has_note & by_size)).astype(bool)

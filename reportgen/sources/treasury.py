@@ -94,13 +94,15 @@ def tga_close_series(cash_balance: pd.DataFrame) -> pd.Series:
         return pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"), name="TGA_DTS")
     frame = cash_balance.copy()
     frame["record_date"] = pd.to_datetime(frame["record_date"])
+    # An export may carry only one of the two balance columns.
     close = frame.get("close_today_bal", pd.Series(index=frame.index, dtype="float64"))
+    opening = frame.get("open_today_bal", pd.Series(index=frame.index, dtype="float64"))
     values: dict[pd.Timestamp, float] = {}
 
     closing_rows = frame[frame["account_type"] == TGA_CLOSING_ROW]
     for day, opened, closed in zip(
         closing_rows["record_date"],
-        closing_rows["open_today_bal"],
+        opening.loc[closing_rows.index],
         close.loc[closing_rows.index],
         strict=True,
     ):
@@ -109,8 +111,8 @@ def tga_close_series(cash_balance: pd.DataFrame) -> pd.Series:
             values[day] = float(value)
 
     # Opening balances of every day, whichever era's row carries them.
-    opening_rows = frame[frame["account_type"].isin([*TGA_ERA_ACCOUNTS, TGA_OPENING_ROW])]
-    openings = opening_rows.groupby("record_date")["open_today_bal"].first().sort_index()
+    is_opening = frame["account_type"].isin([*TGA_ERA_ACCOUNTS, TGA_OPENING_ROW])
+    openings = opening[is_opening].groupby(frame["record_date"][is_opening]).first().sort_index()
     next_opening = openings.shift(-1)
     old_rows = frame[frame["account_type"].isin(TGA_ERA_ACCOUNTS)]
     for idx, row in old_rows.iterrows():
@@ -273,15 +275,24 @@ def fetch_cash_balance(http: HttpClient, start: date | None) -> tuple[pd.DataFra
     return frame, tga
 
 
+def blank_security_type_desc(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a blank or absent ``security_type_desc`` (subtotal rows) as ``""``.
+
+    It is part of the table's key, so it cannot be NULL; API and CSV rows both pass here.
+    """
+    desc = frame.get("security_type_desc", pd.Series(index=frame.index, dtype=object))
+    frame["security_type_desc"] = desc.fillna("")
+    return frame
+
+
 def parse_debt_transactions(rows: list[Mapping[str, Any]], url: str) -> pd.DataFrame:
     """DTS public debt transactions (USD millions) as ``catalog.TABLES["dts_debt_transactions"]``.
 
     A blank ``security_type_desc`` (subtotal rows) is kept as ``""`` because it is part of the
-    key, as the CSV importer does.
+    key (see :func:`blank_security_type_desc`).
     """
     frame = records_frame(rows, DEBT_TRANSACTION_FIELDS, SOURCE, url)
-    frame["security_type_desc"] = frame["security_type_desc"].fillna("")
-    return _dedupe(frame, "dts_debt_transactions")
+    return _dedupe(blank_security_type_desc(frame), "dts_debt_transactions")
 
 
 def fetch_debt_transactions(http: HttpClient, start: date | None) -> pd.DataFrame:
