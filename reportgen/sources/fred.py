@@ -39,7 +39,7 @@ from reportgen.errors import (
     redact,
 )
 from reportgen.sources.http import DEFAULT_POLICY, RETRY_STATUSES, HttpClient, RetryPolicy
-from reportgen.sources.payloads import check_units
+from reportgen.sources.payloads import check_units, dated_series
 from reportgen.sources.records import ValueParseError, parse_date, parse_number
 
 log = logging.getLogger(__name__)
@@ -67,18 +67,6 @@ _STATUS_PHRASES = {
 def remote_id(series_id: str) -> str:
     """The FRED id of a catalog series (the catalog id unless ``remote_id`` says otherwise)."""
     return catalog.series(series_id).remote_id or series_id
-
-
-def _empty(series_id: str) -> pd.Series:
-    return pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"), name=series_id)
-
-
-def _finish(series_id: str, values: dict[pd.Timestamp, float]) -> pd.Series:
-    if not values:
-        return _empty(series_id)
-    series = pd.Series(values, dtype="float64", name=series_id).sort_index()
-    series.index = pd.DatetimeIndex(series.index, name="date")
-    return series
 
 
 # -- keyless: fredgraph.csv -----------------------------------------------------------------
@@ -155,7 +143,7 @@ def parse_fredgraph_csv(
         except ValueParseError as exc:
             raise PayloadError(SOURCE, f"fredgraph line {reader.line_num}: {exc}", url) from None
         values[day] = float("nan") if value is None else value
-    series = _finish(series_id, values)
+    series = dated_series(series_id, values)
     check_units(series_id, series, SOURCE, url)
     return series
 
@@ -216,7 +204,7 @@ def parse_observations_json(payload: Any, series_id: str, url: str = OBSERVATION
         except ValueParseError as exc:
             raise PayloadError(SOURCE, f"observation {number}: {exc}", url) from None
         values[day] = float("nan") if value is None else value
-    series = _finish(series_id, values)
+    series = dated_series(series_id, values)
     check_units(series_id, series, SOURCE, url)
     return series
 
@@ -416,6 +404,6 @@ def fetch_series_fredapi(
     for day, value in raw.items():
         number = float(value) if value is not None else float("nan")
         values[pd.Timestamp(day)] = number
-    series = _finish(series_id, values)
+    series = dated_series(series_id, values)
     check_units(series_id, series, SOURCE, url)
     return series

@@ -20,6 +20,7 @@ from reportgen.errors import PayloadError
 from reportgen.sources.http import HttpClient
 from reportgen.sources.payloads import (
     check_units,
+    dated_series,
     is_missing,
     record_list,
     records_frame,
@@ -197,12 +198,6 @@ def search_windows(
     return windows
 
 
-def _series(series_id: str, values: dict[pd.Timestamp, float]) -> pd.Series:
-    series = pd.Series(values, dtype="float64", name=series_id).sort_index()
-    series.index = pd.DatetimeIndex(series.index, name="date")
-    return series
-
-
 # -- reference rates -----------------------------------------------------------------------
 def parse_reference_rates(payload: Any, rate: str, url: str) -> dict[str, pd.Series]:
     """Series of one reference rate from a ``/rates/.../search.json`` payload.
@@ -250,7 +245,7 @@ def parse_reference_rates(payload: Any, rate: str, url: str) -> dict[str, pd.Ser
             raw = next((row[n] for n in names if n in row), None)
             value = value_or_none(raw, f"record {number}, {names[0]!r}", SOURCE, url)
             values[sid][day] = float("nan") if value is None else value
-    out = {sid: _series(sid, vals) for sid, vals in values.items()}
+    out = {sid: dated_series(sid, vals) for sid, vals in values.items()}
     for sid, series in out.items():
         check_units(sid, series, SOURCE, url)
     return out
@@ -274,7 +269,7 @@ def fetch_reference_rates(
 def _concat(series_id: str, chunks: list[pd.Series]) -> pd.Series:
     chunks = [c for c in chunks if len(c)]
     if not chunks:
-        return _series(series_id, {})
+        return dated_series(series_id, {})
     joined = pd.concat(chunks)
     joined = joined[~joined.index.duplicated(keep="last")].sort_index()
     joined.name = series_id
@@ -531,7 +526,7 @@ def parse_soma_summary(payload: Any, url: str, start: date | None = None) -> dic
                 )
             value = value_or_none(row[name], f"record {number}, {name!r}", SOURCE, url)
             values[sid][day] = float("nan") if value is None else value / 1e9
-    out = {sid: _series(sid, vals) for sid, vals in values.items()}
+    out = {sid: dated_series(sid, vals) for sid, vals in values.items()}
     for sid, series in out.items():
         check_units(sid, series, SOURCE, url)
     return out

@@ -128,6 +128,14 @@ def value_or_none(raw: Any, what: str, source: str, url: str) -> float | None:
         raise PayloadError(source, f"{what}: {exc}", url) from None
 
 
+def dated_series(series_id: str, values: Mapping[pd.Timestamp, float]) -> pd.Series:
+    """``values`` as a float series sorted on a DatetimeIndex named ``date`` (the shape every
+    source returns; empty when ``values`` is)."""
+    series = pd.Series(dict(values), dtype="float64", name=series_id).sort_index()
+    series.index = pd.DatetimeIndex(series.index, name="date")
+    return series
+
+
 def check_units(series_id: str, values: pd.Series, source: str, url: str | None = None) -> None:
     """Raise ``UnitError`` if any value lies outside the catalog's plausible range.
 

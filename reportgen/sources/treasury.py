@@ -17,7 +17,13 @@ import pandas as pd
 from reportgen import catalog
 from reportgen.errors import PayloadError
 from reportgen.sources.http import HttpClient
-from reportgen.sources.payloads import check_units, is_missing, record_list, records_frame
+from reportgen.sources.payloads import (
+    check_units,
+    dated_series,
+    is_missing,
+    record_list,
+    records_frame,
+)
 from reportgen.sources.records import Field
 
 AUCTION_FIELDS: list[Field] = [
@@ -91,7 +97,7 @@ def tga_close_series(cash_balance: pd.DataFrame) -> pd.Series:
     Example: 2023-06-01 -> 22,892 (the debt-ceiling low).
     """
     if cash_balance.empty:
-        return pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"), name="TGA_DTS")
+        return dated_series("TGA_DTS", {})
     frame = cash_balance.copy()
     frame["record_date"] = pd.to_datetime(frame["record_date"])
     # An export may carry only one of the two balance columns.
@@ -125,9 +131,7 @@ def tga_close_series(cash_balance: pd.DataFrame) -> pd.Series:
         if value is not None and pd.notna(value):
             values[day] = float(value)
 
-    series = pd.Series(values, dtype="float64", name="TGA_DTS").sort_index()
-    series.index = pd.DatetimeIndex(series.index, name="date")
-    return series
+    return dated_series("TGA_DTS", values)
 
 
 # ============================================================================================
