@@ -10,7 +10,7 @@ import pytest
 
 from reportgen.charts import SECTIONS, ChartBundle, balance, build_charts, frames, pipe, theme
 from reportgen.charts.base import INTERACTIVE_ONLY, static_spec
-from reportgen.charts.inputs import phase_periods, runs
+from reportgen.charts.inputs import composite_history, phase_periods, runs
 from reportgen.dataset import Dataset
 from tests import briefing_fakes as fk
 
@@ -144,3 +144,25 @@ def test_time_axes_zoom_in_the_browser() -> None:
     spec = balance.reservoir_levels_chart(levels).to_dict()
     zooms = [p for p in spec["params"] if p.get("bind") == "scales"]
     assert zooms and zooms[0]["select"]["encodings"] == ["x"]
+
+
+def test_composite_history_reads_the_dashboards_frames_with_its_thresholds(
+        sample: Dataset) -> None:
+    from dataclasses import replace
+
+    from reportgen.analysis.signals import compute_dashboard, signal_history
+    from reportgen.analysis.thresholds import SignalThresholds
+
+    start, vis = frames.window_start(AS_OF, 1.25), sample.visible(AS_OF)
+    dash = compute_dashboard(vis, AS_OF)
+    hist = signal_history(vis, start, AS_OF)
+    expected = hist[hist["signal"] == "composite"].set_index("date")["value"].dropna()
+    got, _ = composite_history(vis, dash, start, AS_OF)
+    assert got.round(6).tolist() == expected.round(6).tolist()
+    # With overridden thresholds the chart follows the dashboard, not the defaults.
+    strict = replace(SignalThresholds(), reserves_rrp_buffer_bn=10_000.0,
+                     reserves_elevated_pct=1.0, reserves_stressed_pct=1.0)
+    dash_strict = compute_dashboard(vis, AS_OF, thresholds=strict)
+    got_strict, _ = composite_history(vis, dash_strict, start, AS_OF)
+    assert got_strict.iloc[-1] == dash_strict.composite.value
+    assert not got_strict.equals(got)

@@ -105,14 +105,19 @@ def fomc_decisions(start: date, end: date) -> pd.DataFrame:
 
 def composite_history(ds: Dataset, dashboard: Any, start: date,
                       end: date) -> tuple[pd.Series, str]:
-    """The plumbing composite (0-100) per business day from ``signal_history``, and its label.
+    """The plumbing composite (0-100) per business day, and its label.
 
-    Empty when the signals package cannot compute it from the data.
+    Read from the dashboard's own frames when they cover ``start``..``end`` (the same numbers,
+    with the thresholds the dashboard used); otherwise from ``signal_history``. Empty when the
+    signals package cannot compute it from the data.
     """
     from reportgen.analysis.signals import signal_history
 
-    hist = signal_history(ds, start, end)
-    comp = hist[hist["signal"] == "composite"]
-    s = pd.Series(comp["value"].to_numpy(dtype=float),
-                  index=pd.to_datetime(comp["date"]), name="composite").dropna()
-    return s, "Plumbing stress composite (0-100)"
+    label = "Plumbing stress composite (0-100)"
+    reuse = getattr(dashboard, "composite_values", None)
+    s = reuse(start, end) if reuse is not None else None
+    if s is None:
+        hist = signal_history(ds, start, end)
+        comp = hist[hist["signal"] == "composite"]
+        s = pd.Series(comp["value"].to_numpy(dtype=float), index=pd.to_datetime(comp["date"]))
+    return s.rename("composite").dropna(), label

@@ -115,12 +115,31 @@ class FeedbackLoopResult(SignalResult):
 
 @dataclass(frozen=True)
 class Dashboard:
-    """Every signal, the composite and the feedback loop for ``as_of``."""
+    """Every signal, the composite and the feedback loop for ``as_of``.
+
+    ``frames`` and ``context`` are the daily computation behind it (every business day from a
+    trailing window before ``as_of``): :meth:`composite_values` reads earlier days from them
+    instead of computing the signals again.
+    """
 
     as_of: date
     signals: dict[str, SignalResult]
     composite: CompositeResult
     feedback_loop: FeedbackLoopResult
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+    context: Context | None = field(default=None, repr=False, compare=False)
+
+    def composite_values(self, start: date, end: date) -> pd.Series | None:
+        """The composite index (0-100) on each business day from ``start`` to ``end``, read from
+        the frames; ``None`` when they do not hold that range. Equal to the ``value`` column of
+        ``signal_history`` for the composite (each day's index uses only data public then; only
+        the index's own percentile depends on how far back the frames reach)."""
+        frame = self.frames.get("composite")
+        days = calendar.business_days(start, end)
+        if frame is None or not len(frame) or end > self.as_of or (
+                len(days) and days[0] < frame.index[0]):
+            return None
+        return frame["value"].astype(float).reindex(days).rename("composite")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -398,11 +417,15 @@ def compute_dashboard(ds: Dataset, as_of: date, thresholds: SignalThresholds | N
     """
     visible = ds.visible(as_of)
     frames, ctx = compute_frames(visible, as_of, as_of, thresholds, when_issued, extra_day=as_of)
-    results = {name: result_from_row(name, frames[name], as_of, ctx) for name in ALL_NAMES}
+    return _dashboard(frames, ctx, as_of)
+
+
+def _dashboard(frames: dict[str, pd.DataFrame], ctx: Context, day: date) -> Dashboard:
+    results = {name: result_from_row(name, frames[name], day, ctx) for name in ALL_NAMES}
     composite = results.pop("composite")
     loop = results.pop("feedback_loop")
     assert isinstance(composite, CompositeResult) and isinstance(loop, FeedbackLoopResult)
-    return Dashboard(as_of, results, composite, loop)
+    return Dashboard(day, results, composite, loop, frames, ctx)
 
 
 HISTORY_COLUMNS = ("date", "signal", "value", "status", "percentile", "zscore", "calendar",
