@@ -228,6 +228,8 @@ class _Context:
     api_key: str | None
     policy: RetryPolicy
     http: dict[str, HttpClient]
+    # time.monotonic() when the run began: ``now`` plus the time since is a task's wall time.
+    clock: float
 
 
 def _write_series(ctx: _Context, values: dict[str, pd.Series], origin: str) -> int:
@@ -340,6 +342,7 @@ def fetch_all(
             "nyfed": HttpClient("nyfed", http_client, policy),
             "treasury": HttpClient("treasury", http_client, policy),
         },
+        clock=time.monotonic(),
     )
     unreachable: dict[str, str] = {}
     results: list[FetchItemResult] = []
@@ -398,8 +401,10 @@ def _fetch_one(
 
 
 def _log(ctx: _Context, result: FetchItemResult, clock: float) -> None:
-    started = ctx.now.isoformat(timespec="seconds")
-    finished = (ctx.now + timedelta(seconds=time.monotonic() - clock)).isoformat(timespec="seconds")
+    # Every task began after the ones before it, not at ``now``.
+    started = (ctx.now + timedelta(seconds=clock - ctx.clock)).isoformat(timespec="seconds")
+    elapsed = time.monotonic() - ctx.clock
+    finished = (ctx.now + timedelta(seconds=elapsed)).isoformat(timespec="seconds")
     ctx.store.log_fetch(
         FetchLogEntry(
             started,

@@ -215,6 +215,16 @@ def test_fetch_all_keyless_stores_every_item_with_its_origin(store: Store) -> No
     assert log[0].started_at == "2025-11-22T09:00:00"
 
 
+def test_fetch_log_times_follow_the_run(store: Store) -> None:
+    # Every monotonic reading is 10 s after the one before: run start, task starts and ends.
+    ticks = iter(range(0, 1000, 10))
+    with mock.patch.object(fetching.time, "monotonic", lambda: float(next(ticks))):
+        run(store, [task("DGS10"), task("DGS2")], api())
+    first, second = reversed(store.fetch_log())
+    assert (first.started_at, first.finished_at) == ("2025-11-22T09:00:10", "2025-11-22T09:00:20")
+    assert (second.started_at, second.finished_at) == ("2025-11-22T09:00:30", "2025-11-22T09:00:40")
+
+
 def test_second_fetch_of_the_same_data_is_unchanged(store: Store) -> None:
     tasks = [task("DGS10"), task("SOFR"), task("repo_operations")]
     run(store, tasks, api())
