@@ -372,7 +372,8 @@ def build(
     previous = site.previous_brief(as_of)
     with stages.stage("brief"):
         if previous is None:
-            previous = _reconstructed_previous(data.dataset, as_of, components, thresholds, now)
+            previous = _reconstructed_previous(data.dataset, as_of, components, thresholds, now,
+                                               dashboard)
         brief = build_brief(
             as_of=as_of, assessment=assessment, dashboard=dashboard, dataset=visible,
             charts=charts, generated_at=now, previous_brief=previous,
@@ -445,22 +446,29 @@ def _check_formats(formats: tuple[str, ...] | list[str]) -> tuple[str, ...]:
 
 
 def _reconstructed_previous(dataset: Dataset, as_of: date, components: Components,
-                            thresholds: Any, now: datetime) -> dict[str, Any] | None:
+                            thresholds: Any, now: datetime,
+                            dashboard: Any = None) -> dict[str, Any] | None:
     """The verdicts of the week before ``as_of``, recomputed from the same data.
 
     Used when the site holds no earlier briefing (a first build, ``--sample``, a fresh output
     folder), so that "what changed since last week" still compares two weeks. It uses only the
-    data public a week earlier, like the briefing that would have been published then.
+    data public a week earlier, like the briefing that would have been published then. The
+    signals of that day are read from this week's ``dashboard`` frames when it has them
+    (``Dashboard.at``: the same rows, without computing every signal's history again).
     """
     week_before = as_of - timedelta(days=7)
     first = _first_public_date(dataset)
     if first is None or week_before < first:
         return None
     visible = dataset.visible(week_before)
+    at = getattr(dashboard, "at", None)
+    earlier = at(week_before) if at is not None else None
+    if earlier is None:
+        earlier = components.dashboard(visible, week_before, thresholds)
     brief = build_brief(
         as_of=week_before,
         assessment=components.assess(visible, week_before, thresholds),
-        dashboard=components.dashboard(visible, week_before, thresholds),
+        dashboard=earlier,
         dataset=visible, charts={}, generated_at=now, formats=("json",),
     )
     brief["previous_source"] = "reconstructed"

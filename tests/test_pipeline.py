@@ -302,3 +302,22 @@ def test_build_command_end_to_end_with_the_real_briefing(tmp_path: Path) -> None
     brief = json.loads((week / "brief.json").read_text())
     assert brief["files"]["pdf"] is None and len(brief["charts"]) >= 5
     assert len(list((week / "data").glob("*.csv"))) == len(brief["charts"])
+
+
+def test_first_build_reads_the_week_before_from_this_weeks_signal_frames(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from reportgen.pipeline import _default_dashboard
+
+    computed: list[date] = []
+
+    def counting(ds: Any, as_of: date, thresholds: Any) -> Any:
+        computed.append(as_of)
+        return _default_dashboard(ds, as_of, thresholds)
+
+    components = replace(fake_components(), dashboard=counting)
+    result = build(settings_for(tmp_path), BuildOptions(sample=True), components=components,
+                   now=NOW)
+    assert computed == [SAMPLE_AS_OF]  # the week before came from the same frames
+    previous = result.brief["changes"]["composite"]
+    assert previous["value_before"] is not None and previous["status_before"] is not None

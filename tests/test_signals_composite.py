@@ -129,3 +129,26 @@ def test_sample_signals_without_auctions_or_fails_are_unavailable(sample: Datase
     assert d.signals["repo_rates"].status != "unavailable"
     assert d.signals["srf"].status != "unavailable"
     assert d.composite.status != "unavailable"
+
+
+def _close(a: object, b: object) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+def test_dashboard_at_an_earlier_day_equals_the_dashboard_computed_then(sample: Dataset) -> None:
+    as_of = date(2026, 9, 3)
+    now = compute_dashboard(sample.visible(as_of), as_of)
+    for day in (date(2026, 8, 27), date(2026, 8, 3)):
+        earlier = now.at(day)
+        assert earlier is not None and earlier.as_of == day
+        assert _close(earlier.to_dict(), compute_dashboard(sample.visible(day), day).to_dict())
+    # Not a day of the frames, after as_of, or without a full trailing window before it.
+    assert now.at(date(2026, 8, 29)) is None  # a Saturday
+    assert now.at(date(2026, 9, 4)) is None
+    assert now.at(date(2024, 1, 3)) is None

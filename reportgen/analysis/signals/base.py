@@ -118,8 +118,8 @@ class Dashboard:
     """Every signal, the composite and the feedback loop for ``as_of``.
 
     ``frames`` and ``context`` are the daily computation behind it (every business day from a
-    trailing window before ``as_of``): :meth:`composite_values` reads earlier days from them
-    instead of computing the signals again.
+    trailing window before ``as_of``): :meth:`composite_values` and :meth:`at` read earlier
+    days from them instead of computing the signals again.
     """
 
     as_of: date
@@ -140,6 +140,19 @@ class Dashboard:
                 len(days) and days[0] < frame.index[0]):
             return None
         return frame["value"].astype(float).reindex(days).rename("composite")
+
+    def at(self, day: date) -> Dashboard | None:
+        """The dashboard of an earlier ``day`` from the same frames, equal to
+        ``compute_dashboard(ds, day)`` on the same data (every row uses only data public on its
+        date). ``None`` when ``day`` is not one of their days, or when they do not reach a full
+        trailing window before it (the composite's own percentile needs one)."""
+        if self.context is None or not self.frames or day > self.as_of:
+            return None
+        grid = self.frames["composite"].index
+        when = pd.Timestamp(day)
+        if when not in grid or when - pd.Timedelta(days=self.context.th.window_days) < grid[0]:
+            return None
+        return _dashboard(self.frames, self.context, day)
 
     def to_dict(self) -> dict[str, Any]:
         return {
