@@ -58,6 +58,21 @@ def test_curve_published_spreads_take_precedence() -> None:
     assert r.value == 100.0 and r.status == "normal"
 
 
+def test_curve_direction_sentence_names_the_horizon_in_force() -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from reportgen.analysis.signals import compute_dashboard
+    from reportgen.analysis.thresholds import SignalThresholds
+
+    ds = make_ds(T10Y3M=series(IDX, 1.0), T10Y2Y=series(IDX, 0.5))
+    day = date(2019, 6, 5)
+    assert "in 20 days" in compute_dashboard(ds, day).signals["yield_curve"].explanation
+    th = replace(SignalThresholds(), curve_change_days=60)
+    text = compute_dashboard(ds, day, thresholds=th).signals["yield_curve"].explanation
+    assert "in 60 days" in text and "in 20 days" not in text
+
+
 WEDS = pd.date_range("2016-01-06", periods=200, freq="7D")
 
 

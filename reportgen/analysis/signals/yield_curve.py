@@ -77,6 +77,7 @@ def compute(ctx: Context) -> pd.DataFrame:
     frame["percentile"] = frame["pct_10y3m"].where(use_3m, frame["pct_10y2y"])
     frame["zscore"] = frame["z_10y3m"].where(use_3m, frame["z_10y2y"])
     frame["headline"] = np.where(use_3m, "10y-3m", "10y-2y")
+    frame["change_days"] = th.curve_change_days  # for the sentence: the horizon in force
     inv3 = frame["v:inverted_days_10y3m"].fillna(0.0)
     any_inv = (frame[["v:spread_10y3m_bp", "v:spread_10y2y_bp"]] < 0).any(axis=1)
     level = pd.Series(np.where(inv3 >= th.curve_stressed_days, 2.0,
@@ -85,12 +86,12 @@ def compute(ctx: Context) -> pd.DataFrame:
     return finish(frame, level, "yield-curve data are missing or stale on this date", th)
 
 
-def _direction(change: float | None) -> str:
+def _direction(change: float | None, days: int) -> str:
     if change is None or pd.isna(change):
         return "direction unknown"
     if abs(change) < 5:
-        return f"little changed ({change:+.0f} bp in 20 days)"
-    return f"{'steepening' if change > 0 else 'flattening'} ({change:+.0f} bp in 20 days)"
+        return f"little changed ({change:+.0f} bp in {days} days)"
+    return f"{'steepening' if change > 0 else 'flattening'} ({change:+.0f} bp in {days} days)"
 
 
 def explain(row: pd.Series) -> str:
@@ -98,4 +99,4 @@ def explain(row: pd.Series) -> str:
     inv_txt = (f", inverted for {inv:.0f} days" if pd.notna(inv) and inv > 0 else "")
     return (f"Yield curve {row['status']}: 10y-3m {fmt(row['v:spread_10y3m_bp'], '+.0f')} bp"
             f"{inv_txt}, 10y-2y {fmt(row['v:spread_10y2y_bp'], '+.0f')} bp, "
-            f"{_direction(row['v:change_10y3m_bp'])}.")
+            f"{_direction(row['v:change_10y3m_bp'], int(row['change_days']))}.")
