@@ -37,7 +37,6 @@ def takeup(ctx: Context) -> tuple[pd.Series, pd.Series, str, int]:
     the source's label, and its publication lag in days."""
     ops = ctx.ds.table("repo_operations")
     if len(ops):
-        spec = catalog.TABLES["repo_operations"]
         ops = ops[(ops["operation_type"] == "repo")]
         ops = ops[ops["small_value"].fillna(0).astype(int) == 0]
     if len(ops):
