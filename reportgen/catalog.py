@@ -300,7 +300,10 @@ TABLES: dict[str, TableSpec] = {
             amount_units="USD millions",
             units="USD millions (week to Wed)",
             stale_after_days=16,
-            publication_lag_days=1,
+            # Dealers file the FR 2004C by 4 p.m. the next business day and the NY Fed publishes the
+            # week ending Wednesday on the following week's Thursday: 8 days, not 1, so that a
+            # past briefing never sees fails that were not yet public.
+            publication_lag_days=8,
         ),
         TableSpec(
             "pd_series_breaks",

@@ -84,13 +84,16 @@ def _fails(keys: dict[str, float], spike_week: int | None = None,
     return pd.DataFrame(rows)
 
 
-def test_fails_spike_is_stressed_from_the_thursday_in_billions() -> None:
+def test_fails_spike_is_stressed_from_the_following_thursday_in_billions() -> None:
     t = _fails({"PDSI10F-TD": 600.0, "PDSI10F-TR": 400.0}, spike_week=40)
     ds = make_ds({"pd_fails": t})
     wed = WEEKS[40].date().isoformat()
-    thu = (WEEKS[40] + pd.Timedelta(days=1)).date().isoformat()
-    assert row(ds, "fails", wed)["status"] == "normal"  # published the next day
-    r = dash(ds, thu).signals["fails"]
+    next_day = (WEEKS[40] + pd.Timedelta(days=1)).date().isoformat()
+    published = (WEEKS[40] + pd.Timedelta(days=8)).date().isoformat()
+    # The week ending Wednesday is published the following week's Thursday, not the next day.
+    assert row(ds, "fails", wed)["status"] == "normal"
+    assert row(ds, "fails", next_day)["status"] == "normal"
+    r = dash(ds, published).signals["fails"]
     assert r.status == "stressed"
     assert r.value == pytest.approx(6.0 * 1000.0 * 1.05 / 1000.0)  # USD millions -> bn
     assert r.details["source"] == PER_TENOR_LABEL
@@ -100,7 +103,7 @@ def test_fails_spike_is_stressed_from_the_thursday_in_billions() -> None:
 def test_fails_persistence_across_weeks() -> None:
     t = _fails({"PDSI10F-TD": 600.0, "PDSI10F-TR": 400.0})
     t.loc[t["date"].isin([w.date().isoformat() for w in WEEKS[40:42]]), "value"] *= 6
-    r = dash(make_ds({"pd_fails": t}), (WEEKS[41] + pd.Timedelta(days=1)).date().isoformat())
+    r = dash(make_ds({"pd_fails": t}), (WEEKS[41] + pd.Timedelta(days=8)).date().isoformat())
     assert r.signals["fails"].status == "stressed"
     assert r.signals["fails"].persistent
 
@@ -110,7 +113,8 @@ def test_aggregate_fails_are_never_mixed_with_per_tenor_keys() -> None:
                    _fails({"PDFTD-USTET": 50_000.0, "PDFTR-USTET": 40_000.0})])
     r = dash(make_ds({"pd_fails": t}), "2024-01-05").signals["fails"]
     assert r.details["source"] == AGGREGATE_LABEL
-    week = WEEKS[pd.Timestamp("2024-01-04") >= WEEKS][-1]
+    # The newest week public on 2024-01-05: published 8 days after its Wednesday.
+    week = WEEKS[pd.Timestamp("2024-01-05") - pd.Timedelta(days=8) >= WEEKS][-1]
     i = list(WEEKS).index(week)
     assert r.value == pytest.approx(90.0 * (1 + 0.05 * (i % 3)))
 
@@ -130,3 +134,17 @@ def test_no_fails_is_unavailable() -> None:
     r = dash(make_ds(), "2024-01-05").signals["fails"]
     assert r.status == "unavailable"
     assert "no primary dealer fails" in r.explanation
+
+
+def test_fails_calendar_windows_are_those_of_the_week_covered_not_the_publication_day() -> None:
+    from reportgen.analysis.signals.fails import _week_windows
+
+    weeks = pd.DatetimeIndex(["2022-09-28", "2022-10-05"])
+    # Thursday 22 Sep - Wednesday 28 Sep holds no window; the next week holds the quarter-end.
+    assert _week_windows(weeks) == ["", "quarter-end;month-end;coupon settlement"]
+    t = _fails({"PDSI10F-TD": 600.0, "PDSI10F-TR": 400.0}, spike_week=40)
+    ds = make_ds({"pd_fails": t})
+    published = (WEEKS[40] + pd.Timedelta(days=8)).date().isoformat()
+    r = dash(ds, published).signals["fails"]
+    expected = tuple(w for w in _week_windows(pd.DatetimeIndex([WEEKS[40]]))[0].split(";") if w)
+    assert r.calendar_windows == expected

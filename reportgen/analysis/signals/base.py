@@ -360,7 +360,15 @@ def compute_frames(ds: Dataset, start: date, end: date, thresholds: SignalThresh
 
 
 def _add_calendar(frame: pd.DataFrame, cal_labels: np.ndarray) -> pd.DataFrame:
-    frame["calendar"] = cal_labels
+    """The calendar windows of each row: the day's, unless the signal set its own column.
+
+    A weekly figure (dealer fails) is published days after the week it covers, so what can
+    explain it is a window inside that week, which the signal supplies itself.
+    """
+    if "calendar" in frame.columns:
+        frame["calendar"] = frame["calendar"].where(frame["calendar"].notna(), "").astype(str)
+    else:
+        frame["calendar"] = cal_labels
     hot = frame["status"].isin([ELEVATED, STRESSED]).to_numpy()
     frame["calendar_explained"] = hot & (frame["calendar"] != "").to_numpy()
     return frame

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from reportgen import catalog
+from reportgen.analysis import calendar
 from reportgen.analysis.signals.base import (
     Context,
     align,
@@ -78,6 +79,20 @@ def _segments(ctx: Context, index: pd.DatetimeIndex) -> np.ndarray:
                            side="right")
 
 
+def _week_windows(weeks: pd.DatetimeIndex) -> list[str]:
+    """Calendar windows inside each reporting week (Thursday to the Wednesday it ends on)."""
+    if len(weeks) == 0:
+        return []
+    days = calendar.business_days((weeks.min() - pd.Timedelta(days=6)).date(), weeks.max().date())
+    labels = calendar.labels(calendar.calendar_frame(days))
+    out = []
+    for end in weeks:
+        inside = labels[(labels.index > end - pd.Timedelta(days=7)) & (labels.index <= end)]
+        names = {w for text in inside for w in str(text).split(";") if w}
+        out.append(";".join(w for w in calendar.WINDOWS if w in names))
+    return out
+
+
 def compute(ctx: Context) -> pd.DataFrame:
     th = ctx.th
     wide, label = weekly_fails(ctx)
@@ -107,6 +122,7 @@ def compute(ctx: Context) -> pd.DataFrame:
     # Persistence across weeks, not business days.
     obs["persist"] = (obs["lvl"] >= 1).astype(float).rolling(3, min_periods=1).sum() \
         >= th.fails_persist_weeks
+    obs["calendar"] = _week_windows(obs.index)
     spec = catalog.TABLES["pd_fails"]
     frame = align(obs, ctx.days, spec.publication_lag_days, spec.stale_after_days)
     frame["value"] = frame["v:fails_total_bn"]
