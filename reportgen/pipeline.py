@@ -141,6 +141,12 @@ def _default_pdf(context: dict[str, Any], charts: Mapping[str, Any]) -> bytes:
     return render_briefing_pdf(context, charts)
 
 
+def _default_warm_up_pdf() -> None:
+    from reportgen.render.pdf import warm_up
+
+    warm_up()
+
+
 def _default_prefetch_pdf_charts(charts: Mapping[str, Any]) -> None:
     from reportgen.render.pdf import prefetch_svgs
 
@@ -171,6 +177,7 @@ class Components:
     html: Callable[[dict[str, Any], Mapping[str, Any], str, str], str] = _default_html
     pdf: Callable[[dict[str, Any], Mapping[str, Any]], bytes] = _default_pdf
     prefetch_pdf_charts: Callable[[Mapping[str, Any]], None] = _default_prefetch_pdf_charts
+    warm_up_pdf: Callable[[], None] = _default_warm_up_pdf
     assets: Callable[[], tuple[Asset, ...]] = _default_assets
     fetch: Callable[[Store, Settings, datetime], Any] = _default_fetch
 
@@ -342,6 +349,10 @@ def build(
     from reportgen.analysis.thresholds import DEFAULT, describe
 
     thresholds = apply_threshold_overrides(DEFAULT, settings.threshold_overrides)
+    if "pdf" in formats:
+        # The chart renderer's engine takes most of a second to start: start it now, on its
+        # own thread, while the data loads and the analysis runs.
+        components.warm_up_pdf()
     data = choose_data(settings, options.sample, offline, components, now, stages)
 
     as_of = options.as_of or data.dataset.default_as_of()

@@ -145,6 +145,7 @@ def fake_components(calls: Calls | None = None, fetch_result: Any = None,
         "dashboard": lambda ds, as_of, th: FakeDashboard(as_of),
         "charts": fake_charts, "context": context, "html": fake_html, "pdf": fake_pdf,
         "assets": assets, "fetch": fetch, "prefetch_pdf_charts": lambda charts: None,
+        "warm_up_pdf": lambda: None,
     }
     parts.update(overrides)
     return Components(**parts)

@@ -139,3 +139,17 @@ def test_pdf_has_running_header_page_numbers_and_contents(context: dict, charts:
     assert "Contents" in pages[0] and "Page 1 of" in pages[0]
     assert "As of Thursday 3 September 2026" in pages[1]  # running header from page 2
     assert re.search(r"1 Phase assessment[ .]+2", pages[0])  # contents with page numbers
+
+
+def test_a_chart_that_cannot_render_is_a_render_error_naming_it() -> None:
+    from types import SimpleNamespace
+
+    from reportgen.errors import RenderError
+    from reportgen.render.pdf import chart_svgs
+
+    class Broken:  # what Altair would hand over for a spec Vega-Lite cannot compile
+        def to_dict(self, validate: bool = False) -> dict:
+            return {"data": {"values": [{"x": 1}]}, "mark": "no-such-mark"}
+
+    with pytest.raises(RenderError, match="'broken'"):
+        chart_svgs({"broken": SimpleNamespace(chart=Broken())})

@@ -1,9 +1,10 @@
 """The print edition: the same briefing as a PDF through WeasyPrint, charts as static SVG.
 
 Chart rendering (Vega-Lite to SVG through vl-convert) is the slow part of a build, so the SVGs
-are rendered on a small thread pool and cached in memory by the hash of their spec: a second
-rendering of the same chart in the same process (the web and root editions, a rebuilt week,
-the tests) costs nothing. Each SVG goes into the page as a ``data:`` image so that the element
+are rendered in a worker process (vl-convert holds the GIL, so a thread would only take turns
+with the build), started and warmed up before the data loads, and cached in memory by the hash
+of their spec: a second rendering of the same chart in the same process (a rebuilt week, the
+tests) costs nothing. Each SVG goes into the page as a ``data:`` image so that the element
 ids inside one chart cannot clash with those of another.
 
 Example
@@ -16,42 +17,40 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import multiprocessing
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from reportgen.charts.base import chart_spec, static_spec
 from reportgen.errors import RenderError
+from reportgen.render import svg_worker
 from reportgen.render.html import render, templates_dir
 
 PRINT_CSS = "print.css"
-WORKERS = 2
+# One process: the SVGs render on the second core while the main one builds the briefing.
+WORKERS = 1
 _CACHE_SIZE = 64
 _cache: OrderedDict[str, Future[str]] = OrderedDict()
 _lock = threading.Lock()
-_pool: ThreadPoolExecutor | None = None
+_pool: Executor | None = None
 
 
 def _spec_key(spec: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _to_svg(spec: Mapping[str, Any]) -> str:
-    import vl_convert
-
-    try:
-        # No base URLs: a chart can never make the renderer reach the network.
-        return str(vl_convert.vegalite_to_svg(dict(spec), allowed_base_urls=[]))
-    except Exception as exc:  # vl-convert raises plain ValueError
-        raise RenderError(f"cannot render a chart to SVG with vl-convert: {exc}") from exc
-
-
-def _executor() -> ThreadPoolExecutor:
+def _executor() -> Executor:
+    """One worker process for the SVGs (threads where processes cannot be started)."""
     global _pool
     if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="reportgen-svg")
+        try:
+            _pool = ProcessPoolExecutor(max_workers=WORKERS,
+                                        mp_context=multiprocessing.get_context("spawn"))
+        except (OSError, NotImplementedError):
+            _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="reportgen-svg")
     return _pool
 
 
@@ -64,13 +63,29 @@ def _submit(charts: Mapping[str, Any]) -> dict[str, Future[str]]:
             key = _spec_key(spec)
             fut = _cache.get(key)
             if fut is None or (fut.done() and fut.exception() is not None):
-                fut = _executor().submit(_to_svg, spec)
+                fut = _executor().submit(svg_worker.to_svg, spec)
                 _cache[key] = fut
             _cache.move_to_end(key)
             futures[name] = fut
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return futures
+
+
+_WARM_UP_SPEC: dict[str, Any] = {
+    "data": {"values": [{"x": 0}]}, "mark": "point",
+    "encoding": {"x": {"field": "x", "type": "quantitative"}},
+}
+
+
+def warm_up() -> None:
+    """Start vl-convert's JavaScript engine in the background (returns at once).
+
+    Its first conversion in a process costs about 0.8 s and later ones a few hundredths; a build
+    calls this before loading the data so that the engine is ready when the charts exist.
+    """
+    for _ in range(WORKERS):
+        _executor().submit(svg_worker.to_svg, _WARM_UP_SPEC)
 
 
 def prefetch_svgs(charts: Mapping[str, Any]) -> None:
@@ -83,12 +98,19 @@ def prefetch_svgs(charts: Mapping[str, Any]) -> None:
 
 
 def chart_svgs(charts: Mapping[str, Any]) -> dict[str, str]:
-    """SVG text of each chart, rendered on a two-thread pool and cached by spec hash.
+    """SVG text of each chart, rendered in the worker process and cached by spec hash.
 
     Returns a dict name -> SVG markup, in the order of ``charts``. Raises ``RenderError`` when
     a chart cannot be rendered.
     """
-    return {name: fut.result() for name, fut in _submit(charts).items()}
+    svgs: dict[str, str] = {}
+    for name, fut in _submit(charts).items():
+        try:
+            svgs[name] = fut.result()
+        except Exception as exc:  # vl-convert raises plain ValueError; a dead worker, others
+            raise RenderError(f"cannot render the chart {name!r} to SVG with vl-convert: "
+                              f"{exc}") from exc
+    return svgs
 
 
 def svg_data_uri(svg: str) -> str:
