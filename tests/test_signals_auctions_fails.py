@@ -50,6 +50,20 @@ def test_one_weak_auction_is_weather() -> None:
     assert r.values["weak_auctions_recent"] == 1
 
 
+def test_auction_sentence_names_the_look_back_in_force() -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from reportgen.analysis.signals import compute_dashboard
+    from reportgen.analysis.thresholds import DEFAULT
+
+    ds = _ds(("2025-10-08",))
+    assert "in the last 10 business days" in dash(ds, "2025-10-09").signals["auctions"].explanation
+    th = replace(DEFAULT.signals, auction_recent_days=5)
+    r = compute_dashboard(ds, date(2025, 10, 9), thresholds=th).signals["auctions"]
+    assert "in the last 5 business days" in r.explanation
+
+
 def test_when_issued_yields_give_true_tails() -> None:
     from datetime import date
 

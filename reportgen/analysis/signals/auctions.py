@@ -165,6 +165,7 @@ def compute(ctx: Context) -> pd.DataFrame:
     frame["v:flagged_tenors"] = flagged
     frame["v:judged_tenors"] = judged
     frame["v:weak_auctions_recent"] = recent.to_numpy()
+    frame["recent_days"] = th.auction_recent_days  # for the sentence: the look-back in force
     for src, dst in (("tail_bp", "last_tail_bp"), ("bid_to_cover_ratio", "last_bid_to_cover"),
                      ("dealer_share_pct", "last_dealer_share_pct"),
                      ("indirect_share_pct", "last_indirect_share_pct")):
@@ -213,7 +214,8 @@ def explain(row: pd.Series) -> str:
                    f"({names.replace(';', ', ')})" if names else "no tenor flagged")
     tail_kind = "tail" if row.get("last_tail_kind") == "true" else "tail proxy (high-median)"
     return (f"Auctions {row['status']}: {flagged_txt}, "
-            f"{int(row['v:weak_auctions_recent'])} weak auction(s) in the last two weeks; "
+            f"{int(row['v:weak_auctions_recent'])} weak auction(s) in the last "
+            f"{int(row['recent_days'])} business days; "
             f"latest {row['last_tenor']} on {pd.Timestamp(row['obs_date']):%Y-%m-%d}: "
             f"{tail_kind} {fmt(row['v:last_tail_bp'], '.1f')} bp, bid-to-cover "
             f"{fmt(row['v:last_bid_to_cover'], '.2f')}, dealers "
