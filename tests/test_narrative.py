@@ -121,3 +121,16 @@ def test_composite_summary_states_the_band_of_the_thresholds_in_force() -> None:
     assert "normal band (below 40)" in nv.composite_summary(comp, 40.0, 60.0)
     hot = {"status": "elevated", "value": 45.0}
     assert "elevated band (40 to 60)" in nv.composite_summary(hot, 40.0, 60.0)
+
+
+def test_change_over_a_gap_is_unknown_for_the_sentence_and_the_table_alike() -> None:
+    import pandas as pd
+
+    from reportgen.render.context import _delta_text
+    from reportgen.render.narrative import change_over
+
+    weekly = pd.Series([100.0, 110.0], index=pd.to_datetime(["2026-01-07", "2026-02-04"]))
+    assert change_over(weekly, 4) == 10.0 and _delta_text(weekly, 4) == "+10"
+    # The only earlier value is 20 weeks old: no 4-week change can be stated.
+    gap = pd.Series([100.0, 110.0], index=pd.to_datetime(["2025-09-17", "2026-02-04"]))
+    assert change_over(gap, 4) is None and _delta_text(gap, 4) == "n/a"

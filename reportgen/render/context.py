@@ -278,11 +278,8 @@ def _num_text(x: Any, signed: bool = False) -> str:
 
 
 def _delta_text(s: pd.Series, weeks: int) -> str:
-    before = s.loc[: s.index[-1] - pd.Timedelta(weeks=weeks)]
-    if not len(before) or (s.index[-1] - before.index[-1]).days > weeks * 7 + 10:
-        return "n/a"
-    d = float(s.iloc[-1] - before.iloc[-1])
-    return f"{d:+,.0f}"
+    d = nv.change_over(s, weeks)
+    return "n/a" if d is None else f"{d:+,.0f}"
 
 
 def _pipe_section(signals: Mapping[str, Any], figs: Mapping[str, dict[str, Any]],

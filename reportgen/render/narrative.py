@@ -159,13 +159,18 @@ def agreement_sentence(phase: Mapping[str, Any]) -> tuple[str, str]:
 
 
 # -- the reservoir ----------------------------------------------------------------------------
-def _changes(s: pd.Series, weeks: int) -> float | None:
+def change_over(s: pd.Series, weeks: int) -> float | None:
+    """The change of ``s`` over ``weeks`` up to its last value; None without a comparable
+    observation (none that old, or the nearest one more than ten days short of the horizon,
+    after a gap in the data). The reservoir table and its sentences both use this."""
     s = s.dropna()
     if len(s) < 2:
         return None
     last = s.index.max()
     before = s.loc[: last - pd.Timedelta(weeks=weeks)]
-    return None if not len(before) else float(s.iloc[-1] - before.iloc[-1])
+    if not len(before) or (last - before.index[-1]).days > weeks * 7 + 10:
+        return None
+    return float(s.iloc[-1] - before.iloc[-1])
 
 
 def reservoir_sentences(reserves: pd.Series, net_liquidity: pd.Series, tga: pd.Series,
@@ -177,7 +182,7 @@ def reservoir_sentences(reserves: pd.Series, net_liquidity: pd.Series, tga: pd.S
     out: list[str] = []
     if len(reserves.dropna()):
         r = reserves.dropna()
-        c4, c13 = _changes(r, 4), _changes(r, 13)
+        c4, c13 = change_over(r, 4), change_over(r, 13)
         trend = ""
         if c13 is not None:
             if abs(c13) < 0.01 * r.iloc[-1]:
@@ -188,7 +193,7 @@ def reservoir_sentences(reserves: pd.Series, net_liquidity: pd.Series, tga: pd.S
         out.append(f"Bank reserves stood at {bn(r.iloc[-1])} on {day(r.index[-1])}{four}{trend}.")
     if len(net_liquidity.dropna()):
         n = net_liquidity.dropna()
-        c13 = _changes(n, 13)
+        c13 = change_over(n, 13)
         move = ""
         if c13 is not None:
             move = (f", {'up' if c13 > 0 else 'down'} {bn(abs(c13))} over 13 weeks"
@@ -197,7 +202,7 @@ def reservoir_sentences(reserves: pd.Series, net_liquidity: pd.Series, tga: pd.S
                    f"{move}.")
     if len(tga.dropna()):
         t = tga.dropna()
-        c4 = _changes(t, 4)
+        c4 = change_over(t, 4)
         if c4 is not None and abs(c4) >= 50:
             effect = "draining reserves" if c4 > 0 else "releasing reserves"
             out.append(f"The Treasury's cash account {'rose' if c4 > 0 else 'fell'} "
