@@ -2,7 +2,9 @@
 
 One module per signal (``repo_rates``, ``srf``, ``auctions``, ``fails``,
 ``treasury_volatility``, ``yield_curve``, ``reserves``), the ``composite`` index and the
-``feedback_loop``; :mod:`.base` holds the result types, trailing statistics and the entry points.
+``feedback_loop``. :mod:`.base` holds the result types and the shared statistics (signal modules
+import only it), :mod:`.registry` the typed record of each signal, :mod:`.dashboard` the two
+entry points.
 
 Example
 -------
@@ -15,18 +17,22 @@ from __future__ import annotations
 
 from reportgen.analysis.signals.base import (
     ALL_NAMES,
-    HISTORY_COLUMNS,
     SIGNAL_NAMES,
     STATUSES,
     CompositeResult,
-    Dashboard,
     FeedbackLoopResult,
     SignalResult,
+)
+from reportgen.analysis.signals.dashboard import (
+    HISTORY_COLUMNS,
+    Dashboard,
     compute_dashboard,
+    compute_frames,
     signal_history,
 )
 
 __all__ = [
     "ALL_NAMES", "HISTORY_COLUMNS", "SIGNAL_NAMES", "STATUSES", "CompositeResult", "Dashboard",
-    "FeedbackLoopResult", "SignalResult", "compute_dashboard", "signal_history",
+    "FeedbackLoopResult", "SignalResult", "compute_dashboard", "compute_frames",
+    "signal_history",
 ]

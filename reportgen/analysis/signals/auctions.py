@@ -33,7 +33,14 @@ import numpy as np
 import pandas as pd
 
 from reportgen.analysis import calendar
-from reportgen.analysis.signals.base import Context, empty_frame, finish, fmt, trailing_stats
+from reportgen.analysis.signals.base import (
+    Context,
+    empty_frame,
+    finish,
+    fmt,
+    level_where,
+    trailing_stats,
+)
 from reportgen.errors import DataUnavailableError
 
 NAME = "auctions"
@@ -179,7 +186,7 @@ def compute(ctx: Context) -> pd.DataFrame:
     age = (days.to_numpy() - last["day"].to_numpy()) / np.timedelta64(1, "D")
     live = (pos_any >= 0) & (age <= th.auction_stale_days) & (judged > 0)
     hot = (flagged >= 1) | (recent.to_numpy() >= th.auction_recent_weak)
-    level = np.where(flagged >= 2, 2.0, np.where(hot, 1.0, 0.0))
+    level = level_where(hot, flagged >= 2, frame.index).to_numpy()
     frame["value"] = flagged
     frame.loc[~live, [c for c in frame.columns]] = np.nan
     frame["persistent"] = False

@@ -18,12 +18,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from reportgen.analysis.signals.base import (
     SIGNAL_NAMES,
     Context,
+    band_level,
     finish,
     fmt,
     level_of,
@@ -75,9 +75,7 @@ def compute(ctx: Context) -> pd.DataFrame:
     stats = trailing_stats(index, th.window_days, th.min_history_daily)
     frame["percentile"] = stats["percentile"].reindex(ctx.days)
     frame["zscore"] = stats["zscore"].reindex(ctx.days)
-    level = pd.Series(np.where(index >= th.composite_stressed, 2.0,
-                               np.where(index >= th.composite_elevated, 1.0, 0.0)),
-                      index=ctx.days).where(index.notna())
+    level = band_level(index, th.composite_elevated, th.composite_stressed)
     return finish(frame, level, f"fewer than {th.composite_min_live} components are live", th)
 
 

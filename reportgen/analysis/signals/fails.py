@@ -29,6 +29,7 @@ from reportgen.analysis.signals.base import (
     empty_frame,
     finish,
     fmt,
+    level_where,
     trailing_stats,
 )
 
@@ -116,9 +117,9 @@ def compute(ctx: Context) -> pd.DataFrame:
     obs["percentile"], obs["zscore"] = stats["percentile"], stats["zscore"]
     ratio, pct = obs["v:ratio_to_median"], obs["percentile"]
     hot = pct >= th.fails_elevated_pct
-    lvl = np.where(hot & (ratio >= th.fails_stressed_ratio), 2.0,
-                   np.where(hot & (ratio >= th.fails_elevated_ratio), 1.0, 0.0))
-    obs["lvl"] = pd.Series(lvl, index=obs.index).where(ratio.notna(), 0.0)
+    lvl = level_where(hot & (ratio >= th.fails_elevated_ratio),
+                      hot & (ratio >= th.fails_stressed_ratio), obs.index)
+    obs["lvl"] = lvl.where(ratio.notna(), 0.0)
     # Persistence across weeks, not business days.
     obs["persist"] = (obs["lvl"] >= 1).astype(float).rolling(3, min_periods=1).sum() \
         >= th.fails_persist_weeks

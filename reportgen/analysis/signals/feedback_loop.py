@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from reportgen.analysis.signals.auctions import auction_table
-from reportgen.analysis.signals.base import UNAVAILABLE, Context, finish, level_of
+from reportgen.analysis.signals.base import UNAVAILABLE, Context, finish, level_of, level_where
 
 NAME = "feedback_loop"
 TITLE = "Feedback loop"
@@ -94,8 +94,7 @@ def compute(ctx: Context) -> pd.DataFrame:
     for k in range(len(LINKS)):
         frame[f"found_{k}"] = found[:, k]
     auctions_live = (ctx.frames["auctions"]["status"] != UNAVAILABLE).to_numpy()
-    level = pd.Series(np.where(count >= 4, 2.0, np.where(count >= 2, 1.0, 0.0)),
-                      index=ctx.days).where(auctions_live)
+    level = level_where(count >= 2, count >= 4, ctx.days).where(auctions_live)
     frame.loc[~auctions_live, "value"] = np.nan
     out = finish(frame, level, "the loop needs auction results, which are unavailable", th)
     out["percentile"] = np.nan

@@ -27,6 +27,7 @@ import pandas as pd
 from reportgen.analysis.signals.base import (
     Context,
     align,
+    band_level,
     empty_frame,
     finish,
     fmt,
@@ -48,11 +49,6 @@ def _asof(s: pd.Series, index: pd.DatetimeIndex, tolerance_days: int = 7) -> pd.
     if s.empty:
         return pd.Series(np.nan, index=index)
     return s.reindex(index, method="ffill", tolerance=pd.Timedelta(days=tolerance_days))
-
-
-def _levels(x: pd.Series, elevated: float, stressed: float) -> pd.Series:
-    lvl = pd.Series(np.where(x >= stressed, 2.0, np.where(x >= elevated, 1.0, 0.0)), index=x.index)
-    return lvl.where(x.notna())
 
 
 def compute(ctx: Context) -> pd.DataFrame:
@@ -84,7 +80,7 @@ def compute(ctx: Context) -> pd.DataFrame:
     obs["vol_z"] = vol_z
     stats = trailing_stats(spread, th.window_days, th.min_history_daily)
     obs["percentile"], obs["zscore"] = stats["percentile"], stats["zscore"]
-    spread_lvl = _levels(obs["v:spike_bp"].fillna(0.0), th.repo_spike_elevated_bp,
+    spread_lvl = band_level(obs["v:spike_bp"].fillna(0.0), th.repo_spike_elevated_bp,
                          th.repo_spike_stressed_bp)
     vol_hot = (vol >= th.repo_vol_elevated_bp) & (vol_z >= th.repo_vol_z)
     obs["lvl"] = np.maximum(spread_lvl, vol_hot.astype(float))
@@ -98,7 +94,7 @@ def compute(ctx: Context) -> pd.DataFrame:
         d = pd.DataFrame({"v:dispersion_bp": disp})
         d["v:dispersion_excess_bp"] = disp - disp.shift(1).rolling(
             th.repo_baseline_days, min_periods=5).median()
-        d["lvl"] = _levels(d["v:dispersion_excess_bp"], th.repo_dispersion_elevated_bp,
+        d["lvl"] = band_level(d["v:dispersion_excess_bp"], th.repo_dispersion_elevated_bp,
                            th.repo_dispersion_stressed_bp)
         dd = align(d, days, lag_days("SOFR99"), stale_days("SOFR99"))
         frame["v:dispersion_bp"] = dd["v:dispersion_bp"]
@@ -117,7 +113,7 @@ def compute(ctx: Context) -> pd.DataFrame:
             frame[col] = np.nan
             continue
         g = pd.DataFrame({col: diff.round(6)})
-        g["lvl"] = _levels(g[col], th.repo_gc_elevated_bp, th.repo_gc_stressed_bp)
+        g["lvl"] = band_level(g[col], th.repo_gc_elevated_bp, th.repo_gc_stressed_bp)
         gg = align(g, days, lag_days(sid, "RRPONTSYAWARD"), stale_days(sid))
         frame[col] = gg[col]
         level = np.fmax(level, gg["lvl"].astype(float).where(level.notna()))

@@ -20,6 +20,7 @@ from reportgen import catalog
 from reportgen.analysis.signals.base import (
     Context,
     align,
+    band_level,
     empty_frame,
     finish,
     fmt,
@@ -71,8 +72,7 @@ def compute(ctx: Context) -> pd.DataFrame:
     obs["v:max_takeup_20d_bn"] = per_day.rolling(20, min_periods=1).max()
     stats = trailing_stats(per_day, th.window_days, th.min_history_daily)
     obs["percentile"], obs["zscore"] = stats["percentile"], stats["zscore"]
-    obs["lvl"] = np.where(per_day >= th.srf_stressed_bn, 2.0,
-                          np.where(per_day >= th.srf_elevated_bn, 1.0, 0.0))
+    obs["lvl"] = band_level(per_day, th.srf_elevated_bn, th.srf_stressed_bn)
     # Zero-filled inside the span, so a gap of a few days (holidays) is all that can be stale.
     frame = align(obs, ctx.days, lag, 5)
     frame["value"] = frame["v:takeup_bn"]

@@ -25,6 +25,7 @@ from reportgen.analysis.signals.base import (
     finish,
     fmt,
     lag_days,
+    level_where,
     stale_days,
     trailing_stats,
 )
@@ -67,9 +68,9 @@ def compute(ctx: Context) -> pd.DataFrame:
     obs["v:surge_ratio"] = head / recent
     surge = obs["v:surge_ratio"] >= th.vol_surge_ratio
     elevated = ((pct >= th.vol_elevated_pct) | surge) & (head >= th.vol_elevated_bp)
-    lvl = np.where((pct >= th.vol_stressed_pct) & (head >= th.vol_stressed_bp), 2.0,
-                   np.where(elevated, 1.0, 0.0))
-    obs["lvl"] = pd.Series(lvl, index=obs.index).where(head.notna())
+    lvl = level_where(elevated, (pct >= th.vol_stressed_pct) & (head >= th.vol_stressed_bp),
+                      obs.index)
+    obs["lvl"] = lvl.where(head.notna())
     obs = obs[head.notna()]
     for c in COMPONENTS:
         if f"v:{c}" not in obs:

@@ -22,6 +22,7 @@ from reportgen.analysis.signals.base import (
     finish,
     fmt,
     lag_days,
+    level_where,
     stale_days,
     trailing_stats,
 )
@@ -80,9 +81,8 @@ def compute(ctx: Context) -> pd.DataFrame:
     frame["change_days"] = th.curve_change_days  # for the sentence: the horizon in force
     inv3 = frame["v:inverted_days_10y3m"].fillna(0.0)
     any_inv = (frame[["v:spread_10y3m_bp", "v:spread_10y2y_bp"]] < 0).any(axis=1)
-    level = pd.Series(np.where(inv3 >= th.curve_stressed_days, 2.0,
-                               np.where(any_inv, 1.0, 0.0)),
-                      index=ctx.days).where(frame["value"].notna())
+    level = level_where(any_inv, inv3 >= th.curve_stressed_days,
+                        ctx.days).where(frame["value"].notna())
     return finish(frame, level, "yield-curve data are missing or stale on this date", th)
 
 
