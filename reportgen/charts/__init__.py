@@ -1,14 +1,14 @@
 """The briefing's charts: one function per chart (frames in, an Altair chart out), ``build_charts``.
 
-``build_charts`` cuts the frames from the dataset and the analysis results, draws every chart
-whose data exists and returns them as ``ChartBundle`` objects: the chart, the exact data behind
-it (offered as a CSV download), a text alternative generated from the numbers, and the section
-of the briefing it belongs to. A chart whose data is missing is simply absent from the result;
-the briefing then says the section is unavailable.
+``build_charts`` takes the week's analysis (:class:`reportgen.analysis.week.WeekAnalysis`),
+draws every chart whose frame has data and returns them as ``ChartBundle`` objects: the chart,
+the exact data behind it (offered as a CSV download), a text alternative generated from the
+numbers, and the section of the briefing it belongs to. A chart whose data is missing is simply
+absent from the result; the briefing then says the section is unavailable.
 
 Example
 -------
->>> charts = build_charts(ds, assessment, dashboard, date(2026, 9, 3))
+>>> charts = build_charts(analyse(ds, date(2026, 9, 3)))
 >>> charts["holdings"].alt_text
 'Stacked area chart of the Fed's holdings ...'
 """
@@ -17,23 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
 
 import altair as alt
 import pandas as pd
 
-from reportgen.analysis.thresholds import DEFAULT
-from reportgen.charts import balance, frames, pipe, theme
-from reportgen.charts.inputs import composite_history, fomc_decisions, phase_periods
-from reportgen.dataset import Dataset
+from reportgen.analysis.week import WeekAnalysis
+from reportgen.charts import balance, pipe, theme
+from reportgen.formatting import bn as _bn
+from reportgen.formatting import bp as _bp
+from reportgen.formatting import day as _d
+from reportgen.formatting import phase_title
 
 theme.enable()
-
-# How much history each kind of chart shows (the HTML lets the reader zoom in).
-BALANCE_YEARS = 3.0
-DAILY_YEARS = 1.25
-AUCTION_YEARS = 1.0
 
 SECTIONS = ("phase", "reservoir", "pipe", "stock_flow")
 
@@ -56,10 +51,6 @@ class ChartBundle:
 
 
 # -- text alternatives ------------------------------------------------------------------------
-def _d(ts: Any) -> str:
-    return pd.Timestamp(ts).strftime("%-d %b %Y")
-
-
 def _span(dates: pd.Series) -> str:
     return f"from {_d(dates.min())} to {_d(dates.max())}"
 
@@ -76,14 +67,6 @@ def _series_summary(long: pd.DataFrame, series_field: str, value_field: str,
     return "; ".join(parts) + "."
 
 
-def _bn(x: float) -> str:
-    return f"${x:,.0f} bn"
-
-
-def _bp(x: float) -> str:
-    return f"{x:+.0f} bp"
-
-
 def _wide(long: pd.DataFrame, series_field: str, value_field: str, unit: str) -> pd.DataFrame:
     wide = long.pivot_table(index="date", columns=series_field, values=value_field,
                             aggfunc="last", sort=True)
@@ -92,51 +75,42 @@ def _wide(long: pd.DataFrame, series_field: str, value_field: str, unit: str) ->
 
 
 # -- the charts -------------------------------------------------------------------------------
-def build_charts(ds: Dataset, assessment: Any, dashboard: Any,
-                 as_of: date) -> dict[str, ChartBundle]:
-    """Draw every chart whose data exists, as of ``as_of`` (only data public by then).
+def build_charts(week: WeekAnalysis) -> dict[str, ChartBundle]:
+    """Draw every chart whose data exists for the briefing of ``week.as_of``.
 
-    Parameters
-    ----------
-    ds : the dataset; ``ds.visible(as_of)`` is applied here, so passing the full one is safe.
-    assessment : the ``PhaseAssessment`` (phase shading and FOMC marks come with it); may be
-        None, then the holdings chart has no shading.
-    dashboard : the signals ``Dashboard`` (weak auctions, the composite history); may be None.
-    as_of : the briefing date.
+    The frames come cut from the week's analysis (``week.frames``); nothing is computed here
+    but the drawing, the downloadable tables and the text alternatives.
 
     Returns
     -------
     dict name -> ``ChartBundle``, in briefing order; charts without data are left out.
     """
-    vis = ds.visible(as_of)
+    f = week.frames
     out: dict[str, ChartBundle] = {}
 
     def add(name: str, title: str, chart: alt.TopLevelMixin, data: pd.DataFrame, alt_text: str,
             section: str) -> None:
         out[name] = ChartBundle(name, title, chart, data.reset_index(drop=True), alt_text, section)
 
-    weekly_start = frames.window_start(as_of, BALANCE_YEARS)
-    daily_start = frames.window_start(as_of, DAILY_YEARS)
-
     # Phase: holdings composition with phases and FOMC decisions.
-    hold = frames.holdings(vis, weekly_start, as_of)
+    hold, phases, decisions = f.holdings, f.phase_periods, f.decisions
     if len(hold):
-        hold = hold.drop(columns="source")
-        phases = phase_periods(vis, assessment, weekly_start, as_of)
-        decisions = fomc_decisions(weekly_start, as_of)
         latest = hold[hold["date"] == hold["date"].max()]
         composition = ", ".join(f"{r.component} {_bn(r.value_bn)}" for r in latest.itertuples())
         phase_text = ""
         if len(phases):
             phase_text = " Shaded periods show the observed phase: " + "; ".join(
-                f"{r.label} from {_d(r.start)}" for r in phases.itertuples()) + "."
+                f"{phase_title(r.phase, r.label)} from {_d(r.start)}"
+                for r in phases.itertuples()) + "."
         data = _wide(hold, "component", "value_bn", "USD bn")
         if len(phases):
             data["observed phase"] = [
-                next((p.label for p in phases.itertuples() if p.start <= d < p.end), "")
-                for d in data["date"]]
-        add("holdings", "Fed holdings by type", balance.holdings_chart(hold, phases, decisions),
-            data,
+                next((phase_title(p.phase, p.label) for p in phases.itertuples()
+                      if p.start <= d < p.end), "") for d in data["date"]]
+        drawn_phases = phases.assign(label=[phase_title(r.phase, r.label)
+                                            for r in phases.itertuples()])
+        add("holdings", "Fed holdings by type",
+            balance.holdings_chart(hold, drawn_phases, decisions), data,
             f"Stacked area chart of the Fed's securities holdings by type, weekly, "
             f"{_span(hold['date'])}. Latest week ({_d(hold['date'].max())}): {composition}."
             + phase_text + (f" {len(decisions)} FOMC balance-sheet decisions are marked."
@@ -144,14 +118,14 @@ def build_charts(ds: Dataset, assessment: Any, dashboard: Any,
             "phase")
 
     # The reservoir.
-    levels = frames.reservoir_levels(vis, weekly_start, as_of)
+    levels = f.reservoir_levels
     if len(levels):
         add("reservoir_levels", "Reserves and net liquidity",
             balance.reservoir_levels_chart(levels), _wide(levels, "series", "value_bn", "USD bn"),
             f"Line chart of bank reserves and net liquidity (Fed total assets minus the TGA and "
             f"ON RRP), weekly, {_span(levels['date'])}. "
             + _series_summary(levels, "series", "value_bn", _bn), "reservoir")
-    buffers = frames.reservoir_buffers(vis, weekly_start, as_of)
+    buffers = f.reservoir_buffers
     if len(buffers):
         add("reservoir_buffers", "Treasury cash and ON RRP",
             balance.reservoir_buffers_chart(buffers),
@@ -161,8 +135,7 @@ def build_charts(ds: Dataset, assessment: Any, dashboard: Any,
             "reservoir")
 
     # The pipe: repo.
-    spread, ref_name = frames.repo_spread(vis, daily_start, as_of)
-    windows = frames.calendar_windows(daily_start, as_of)
+    spread, ref_name, windows = f.repo_spread, f.reference_name, f.windows
     if len(spread):
         wins = windows[(windows["end"] >= spread["date"].min())]
         latest_row = spread.iloc[-1]
@@ -176,10 +149,11 @@ def build_charts(ds: Dataset, assessment: Any, dashboard: Any,
             spread.rename(columns=lambda c: c.replace("_bp", f" - {ref_name} (bp)")
                           if c.endswith("_bp") else c),
             f"Line chart of SOFR minus {ref_name} in basis points, daily, "
-            f"{_span(spread['date'])}, with the SOFR percentile band and calendar windows "
-            f"shaded. Latest ({_d(latest_row['date'])}): {_bp(latest_row['sofr_bp'])}; widest: "
+            f"{_span(spread['date'])}, with calendar windows shaded"
+            + (" and the SOFR percentile band" if spread["p99_bp"].notna().any() else "")
+            + f". Latest ({_d(latest_row['date'])}): {_bp(latest_row['sofr_bp'])}; widest: "
             f"{_bp(widest['sofr_bp'])} on {_d(widest['date'])}." + band, "pipe")
-    srf = frames.srf(vis, daily_start, as_of)
+    srf = f.srf
     if len(srf):
         wins = windows[(windows["end"] >= srf["date"].min()) &
                        (windows["start"] <= srf["date"].max())]
@@ -193,7 +167,7 @@ def build_charts(ds: Dataset, assessment: Any, dashboard: Any,
             "pipe")
 
     # The pipe: auctions, fails, volatility, curve.
-    auc = frames.auctions(vis, frames.window_start(as_of, AUCTION_YEARS), as_of)
+    auc = f.auctions
     if len(auc):
         weak = auc[auc["weak"]]
         weak_text = (f"{len(weak)} auctions are marked weak"
@@ -207,7 +181,7 @@ def build_charts(ds: Dataset, assessment: Any, dashboard: Any,
             f"{_span(auc['auction_date'])}; colour shows the tail proxy (high minus median "
             f"yield), size the primary-dealer share. {weak_text}"
             + (f" Repeated weakness in: {', '.join(persistent)}." if persistent else ""), "pipe")
-    fl = frames.fails(vis, weekly_start, as_of)
+    fl = f.fails
     if len(fl):
         top = fl.loc[fl["fails_bn"].idxmax()]
         measure = str(fl["measure"].iloc[0]).split(" (")[0]
@@ -217,39 +191,35 @@ def build_charts(ds: Dataset, assessment: Any, dashboard: Any,
             f"Bar chart of weekly Treasury settlement fails, {_span(fl['date'])}. Latest week: "
             f"{_bn(fl['fails_bn'].iloc[-1])}; the largest: {_bn(top['fails_bn'])} in the week "
             f"ending {_d(top['date'])}.", "pipe")
-    vol = frames.yield_volatility(vis, daily_start, as_of)
+    vol = f.volatility
     if len(vol):
-        add("volatility", "Treasury volatility", pipe.volatility_chart(vol),
+        add("volatility", "Treasury volatility", pipe.volatility_chart(vol, f.vol_days),
             _wide(vol, "series", "vol_bp", "bp"),
             "Line chart of realised Treasury yield volatility (standard deviation of daily "
-            f"changes over {DEFAULT.signals.vol_days} observations), {_span(vol['date'])}. "
+            f"changes over {f.vol_days} observations), {_span(vol['date'])}. "
             + _series_summary(vol, "series", "vol_bp", lambda x: f"{x:.1f} bp"), "pipe")
-    cv = frames.curve(vis, daily_start, as_of)
+    cv = f.curve
     if len(cv):
         add("curve", "The yield curve", pipe.curve_chart(cv),
             _wide(cv, "series", "spread_bp", "bp"),
             f"Line chart of yield-curve spreads, {_span(cv['date'])}. "
             + _series_summary(cv, "series", "spread_bp", _bp), "pipe")
 
-    # Reservoir vs pipe.
-    reserves = frames._cut(vis.billions("WRESBAL"), daily_start, as_of)
-    comp_daily, comp_label = composite_history(vis, dashboard, daily_start, as_of)
-    # Weekly averages (to Wednesday, like the H.4.1): the daily index is too jumpy to read
+    # Reservoir vs pipe: the weekly-average index, since the daily one is too jumpy to read
     # against a weekly stock.
-    comp = comp_daily.resample("W-WED").mean().dropna().round(1)
-    comp_label = f"{comp_label}, weekly average"
-    if len(reserves) and len(comp):
-        sf = (pd.DataFrame({"reserves_bn": reserves})
-              .join(pd.DataFrame({"composite": comp}), how="outer")
-              .rename_axis("date").reset_index())
+    sf = f.stock_flow
+    if len(sf) and sf["reserves_bn"].notna().any() and sf["composite"].notna().any():
+        comp_label = "Plumbing stress index (0-100), weekly average"
+        reserves = sf.set_index("date")["reserves_bn"].dropna()
+        comp = sf.set_index("date")["composite"].dropna()
         add("stock_flow", "Reservoir vs pipe", balance.stock_flow_chart(sf, comp_label),
             sf.rename(columns={"reserves_bn": "reserves (USD bn)",
                                "composite": comp_label.lower()}),
             f"Dual-axis line chart: bank reserves (weekly, left axis) against "
             f"{comp_label.lower()} (right axis, higher = more stress), {_span(sf['date'])}. "
             f"Reserves went from {_bn(reserves.iloc[0])} to {_bn(reserves.iloc[-1])}; the "
-            f"composite went from {comp.iloc[0]:.2f} to {comp.iloc[-1]:.2f} "
-            f"(peak {comp.max():.2f} on {_d(comp.idxmax())}).", "stock_flow")
+            f"index went from {comp.iloc[0]:.0f} to {comp.iloc[-1]:.0f} "
+            f"(peak {comp.max():.0f} in the week to {_d(comp.idxmax())}).", "stock_flow")
     return out
 
 

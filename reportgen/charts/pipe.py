@@ -9,7 +9,6 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from reportgen.analysis.thresholds import DEFAULT
 from reportgen.charts.base import (
     DATE_FORMAT,
     INTERACTIVE_ONLY,
@@ -145,7 +144,7 @@ def fails_chart(fails: pd.DataFrame, measure: str) -> alt.TopLevelMixin:
                   f"{measure}; line: 4-week average"]))
 
 
-def volatility_chart(vol: pd.DataFrame) -> alt.TopLevelMixin:
+def volatility_chart(vol: pd.DataFrame, vol_days: int) -> alt.TopLevelMixin:
     """Realised Treasury yield volatility, basis points.
 
     ``vol`` columns: ``date``, ``series`` (e.g. "10-year"), ``vol_bp``.
@@ -160,7 +159,7 @@ def volatility_chart(vol: pd.DataFrame) -> alt.TopLevelMixin:
         height=170, title=alt.Title(
             "Treasury volatility",
             subtitle=["Standard deviation of daily yield changes",
-                      f"over {DEFAULT.signals.vol_days} observations, bp "
+                      f"over {vol_days} observations, bp "
                       "(the treasury_volatility signal)"]))
 
 

@@ -131,13 +131,19 @@ class Context:
 
     def series(self, series_id: str) -> pd.Series:
         """The stored observations of ``series_id`` (catalog units), NaN rows dropped."""
-        s = self.ds.series(series_id).dropna()
-        s = s[~s.index.duplicated(keep="last")].sort_index()
-        return s.astype("float64")
+        return observations(self.ds, series_id)
 
     def billions(self, series_id: str) -> pd.Series:
         """``series_id`` in USD billions, via the catalog."""
         return self.series(series_id) * catalog.billions_factor(series_id)
+
+
+def observations(ds: Dataset, series_id: str) -> pd.Series:
+    """The stored observations of ``series_id`` in catalog units: sorted, float, NaN rows and
+    repeated dates dropped (the last one kept)."""
+    s = ds.series(series_id).dropna()
+    s = s[~s.index.duplicated(keep="last")].sort_index()
+    return s.astype("float64")
 
 
 def lag_days(*series_ids: str) -> int:

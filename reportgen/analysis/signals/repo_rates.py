@@ -32,9 +32,11 @@ from reportgen.analysis.signals.base import (
     finish,
     fmt,
     lag_days,
+    observations,
     stale_days,
     trailing_stats,
 )
+from reportgen.dataset import Dataset
 
 NAME = "repo_rates"
 TITLE = "Repo rates"
@@ -51,22 +53,40 @@ def _asof(s: pd.Series, index: pd.DatetimeIndex, tolerance_days: int = 7) -> pd.
     return s.reindex(index, method="ffill", tolerance=pd.Timedelta(days=tolerance_days))
 
 
-def compute(ctx: Context) -> pd.DataFrame:
-    th, days = ctx.th, ctx.days
-    sofr = ctx.series("SOFR")
+def spread_to_reference(ds: Dataset) -> pd.DataFrame:
+    """SOFR against the policy reference on each SOFR observation date.
+
+    Columns ``sofr_pct``, ``reference_pct`` (IORB from 2021-07-29, IOER before, EFFR where
+    neither is stored; the last value at most 7 days old, EFFR 4), ``ref`` (which one) and
+    ``sofr_minus_ref_bp``; rows without a reference are dropped. The one owner of "SOFR minus
+    the reference": the signal and the chart both read it.
+    """
+    sofr = observations(ds, "SOFR")
+    cols = ["sofr_pct", "reference_pct", "ref", "sofr_minus_ref_bp"]
     if sofr.empty:
-        return empty_frame(days, "no SOFR stored", COMPONENTS)
+        return pd.DataFrame(columns=cols, index=pd.DatetimeIndex([], name="date"))
     idx = sofr.index
-    iorb = _asof(ctx.series("IORB"), idx).where(idx >= _IORB_START)
-    ioer = _asof(ctx.series("IOER"), idx).where(idx < _IORB_START)
-    effr = _asof(ctx.series("EFFR"), idx, tolerance_days=4)
+    iorb = _asof(observations(ds, "IORB"), idx).where(idx >= _IORB_START)
+    ioer = _asof(observations(ds, "IOER"), idx).where(idx < _IORB_START)
+    effr = _asof(observations(ds, "EFFR"), idx, tolerance_days=4)
     ref = iorb.combine_first(ioer).combine_first(effr)
     ref_name = pd.Series(np.where(iorb.notna(), "IORB", np.where(ioer.notna(), "IOER", "EFFR")),
                          index=idx)
     spread = ((sofr - ref) * 100.0).round(6)
-    obs = pd.DataFrame({"v:sofr_pct": sofr, "v:reference_pct": ref,
-                        "v:sofr_minus_ref_bp": spread, "ref": ref_name})
-    obs = obs[spread.notna()]
+    out = pd.DataFrame({"sofr_pct": sofr, "reference_pct": ref, "ref": ref_name,
+                        "sofr_minus_ref_bp": spread})
+    return out[spread.notna()][cols]
+
+
+def compute(ctx: Context) -> pd.DataFrame:
+    th, days = ctx.th, ctx.days
+    if ctx.series("SOFR").empty:
+        return empty_frame(days, "no SOFR stored", COMPONENTS)
+    base_obs = spread_to_reference(ctx.ds)
+    obs = pd.DataFrame({"v:sofr_pct": base_obs["sofr_pct"],
+                        "v:reference_pct": base_obs["reference_pct"],
+                        "v:sofr_minus_ref_bp": base_obs["sofr_minus_ref_bp"],
+                        "ref": base_obs["ref"]})
     spread = obs["v:sofr_minus_ref_bp"]
     if obs.empty:
         return empty_frame(days, "no policy reference rate (IORB, IOER or EFFR) stored",

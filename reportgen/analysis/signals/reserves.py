@@ -2,8 +2,7 @@
 
 Weekly H.4.1 levels (Wednesday, public Thursday) in millions and daily ON RRP in billions are
 all converted through the catalog to USD billions. Net liquidity = WALCL - TGA - ON RRP on each
-H.4.1 Wednesday, with TGA from WDTGAL (Wednesday level), else the DTS daily close for that day,
-else WTREGEN (week average), and ON RRP of that Wednesday.
+H.4.1 Wednesday, as :mod:`reportgen.analysis.reservoir` computes them (the one owner).
 
 Status: reserves at or below the ``reserves_elevated_pct`` trailing percentile while the ON RRP
 buffer is below ``reserves_rrp_buffer_bn`` are elevated; at ``reserves_stressed_pct`` stressed.
@@ -16,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from reportgen.analysis import reservoir
 from reportgen.analysis.signals.base import (
     Context,
     align,
@@ -34,27 +34,18 @@ COMPONENTS = ("reserves_bn", "reserves_change_13w_bn", "on_rrp_bn", "tga_bn", "w
               "net_liquidity_bn", "net_liquidity_change_13w_bn")
 
 
-def _near(s: pd.Series, index: pd.DatetimeIndex, days: int = 4) -> pd.Series:
-    if s.empty:
-        return pd.Series(np.nan, index=index)
-    return s.reindex(index, method="ffill", tolerance=pd.Timedelta(days=days))
-
-
 def compute(ctx: Context) -> pd.DataFrame:
     th = ctx.th
-    res = ctx.billions("WRESBAL")
+    res = reservoir.reserves(ctx.ds)
     if res.empty:
         return empty_frame(ctx.days, "no reserve balances (WRESBAL) stored", COMPONENTS)
-    idx = res.index
-    rrp_daily = ctx.billions("RRPONTSYD")
-    rrp = _near(rrp_daily, idx)
-    tga = _near(ctx.billions("WDTGAL"), idx, 0)
-    tga = tga.combine_first(_near(ctx.billions("TGA_DTS"), idx, 0))
-    tga = tga.combine_first(_near(ctx.billions("WTREGEN"), idx, 0))
-    walcl = _near(ctx.billions("WALCL"), idx, 0)
-    net = walcl - tga - rrp
-    obs = pd.DataFrame({"v:reserves_bn": res, "v:walcl_bn": walcl, "v:tga_bn": tga,
-                        "v:net_liquidity_bn": net, "rrp_wed": rrp})
+    idx = pd.DatetimeIndex(res.index)
+    rrp_daily = reservoir.on_rrp(ctx.ds)
+    net = reservoir.net_liquidity(ctx.ds).reindex(idx)
+    obs = pd.DataFrame({"v:reserves_bn": res, "v:walcl_bn": reservoir.total_assets(ctx.ds)
+                        .reindex(idx), "v:tga_bn": reservoir.tga_on(ctx.ds, idx),
+                        "v:net_liquidity_bn": net,
+                        "rrp_wed": reservoir.on_rrp_on(ctx.ds, idx)})
     obs["v:reserves_change_13w_bn"] = res - res.shift(13)
     obs["v:net_liquidity_change_13w_bn"] = net - net.shift(13)
     stats = trailing_stats(res, th.window_days, th.min_history_weekly)
@@ -74,6 +65,9 @@ def compute(ctx: Context) -> pd.DataFrame:
                    np.where(buffer_spent & (pct <= th.reserves_elevated_pct), 1.0, 0.0))
     level = pd.Series(lvl, index=frame.index).where(frame["v:reserves_bn"].notna())
     frame["value"] = frame["v:reserves_bn"]
+    # A stock is never explained by a calendar window: a quarter-end moves flows, and the level
+    # of reserves is read against its own history instead.
+    frame["calendar"] = ""
     return finish(frame, level, "reserve balances (H.4.1) are missing or stale on this date", th)
 
 

@@ -24,8 +24,10 @@ from reportgen.analysis.signals.base import (
     empty_frame,
     finish,
     fmt,
+    observations,
     trailing_stats,
 )
+from reportgen.dataset import Dataset
 
 NAME = "srf"
 TITLE = "Standing Repo Facility"
@@ -33,10 +35,10 @@ UNITS = "USD bn a day"
 COMPONENTS = ("takeup_bn", "operations", "max_takeup_20d_bn")
 
 
-def takeup(ctx: Context) -> tuple[pd.Series, pd.Series, str, int]:
+def takeup(ds: Dataset) -> tuple[pd.Series, pd.Series, str, int]:
     """Daily take-up (USD bn) and operation count on business days of the covered span,
     the source's label, and its publication lag in days."""
-    ops = ctx.ds.table("repo_operations")
+    ops = ds.table("repo_operations")
     if len(ops):
         ops = ops[(ops["operation_type"] == "repo")]
         ops = ops[ops["small_value"].fillna(0).astype(int) == 0]
@@ -51,7 +53,7 @@ def takeup(ctx: Context) -> tuple[pd.Series, pd.Series, str, int]:
         label = "NY Fed repo operations (small-value exercises excluded)"
         lag = spec.publication_lag_days
     else:
-        s = ctx.billions("SRF_ACCEPTED")
+        s = observations(ds, "SRF_ACCEPTED") * catalog.billions_factor("SRF_ACCEPTED")
         if s.empty:
             return pd.Series(dtype=float), pd.Series(dtype=float), "", 0
         per_day, count = s, pd.Series(np.nan, index=s.index)
@@ -65,7 +67,7 @@ def takeup(ctx: Context) -> tuple[pd.Series, pd.Series, str, int]:
 
 def compute(ctx: Context) -> pd.DataFrame:
     th = ctx.th
-    per_day, count, label, lag = takeup(ctx)
+    per_day, count, label, lag = takeup(ctx.ds)
     if per_day.empty:
         return empty_frame(ctx.days, "no repo operations or SRF_ACCEPTED stored", COMPONENTS)
     obs = pd.DataFrame({"v:takeup_bn": per_day, "v:operations": count})

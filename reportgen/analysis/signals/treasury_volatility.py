@@ -26,9 +26,11 @@ from reportgen.analysis.signals.base import (
     fmt,
     lag_days,
     level_where,
+    observations,
     stale_days,
     trailing_stats,
 )
+from reportgen.dataset import Dataset
 
 NAME = "treasury_volatility"
 TITLE = "Treasury volatility"
@@ -38,23 +40,31 @@ COMPONENTS = ("vol_bp", *(f"vol_{t}_bp" for t in TENORS.values()),
               *(f"change_{t}_bp" for t in TENORS.values()), "surge_ratio")
 
 
-def compute(ctx: Context) -> pd.DataFrame:
-    th = ctx.th
+def realised(ds: Dataset, vol_days: int) -> pd.DataFrame:
+    """Daily changes (bp) and their realised volatility (standard deviation over ``vol_days``
+    observations, bp) of each stored tenor: columns ``change_<tenor>_bp`` and
+    ``vol_<tenor>_bp`` on the yields' observation dates (empty without yields). The one owner
+    of the volatility measure: the signal and the chart both read it."""
     cols: dict[str, pd.Series] = {}
-    used = []
     for sid, tenor in TENORS.items():
-        y = ctx.series(sid)
+        y = observations(ds, sid)
         if len(y) < 2:
             continue
         change = y.diff() * 100.0
-        cols[f"v:change_{tenor}_bp"] = change
-        cols[f"v:vol_{tenor}_bp"] = change.rolling(
-            th.vol_days, min_periods=max(5, th.vol_days // 2)).std()
-        used.append(sid)
-    if not used:
+        cols[f"change_{tenor}_bp"] = change
+        cols[f"vol_{tenor}_bp"] = change.rolling(
+            vol_days, min_periods=max(5, vol_days // 2)).std()
+    return pd.DataFrame(cols)
+
+
+def compute(ctx: Context) -> pd.DataFrame:
+    th = ctx.th
+    measured = realised(ctx.ds, th.vol_days)
+    if measured.empty:
         return empty_frame(ctx.days, "no Treasury yields (DGS2, DGS10, DGS30) stored",
                            COMPONENTS)
-    obs = pd.DataFrame(cols)
+    obs = measured.add_prefix("v:")
+    used = [sid for sid, tenor in TENORS.items() if f"vol_{tenor}_bp" in measured]
     vols = obs[[c for c in obs if c.startswith("v:vol_")]]
     obs["v:vol_bp"] = vols.max(axis=1, skipna=True)
     obs["tenors"] = vols.notna().sum(axis=1)

@@ -23,9 +23,11 @@ from reportgen.analysis.signals.base import (
     fmt,
     lag_days,
     level_where,
+    observations,
     stale_days,
     trailing_stats,
 )
+from reportgen.dataset import Dataset
 
 NAME = "yield_curve"
 TITLE = "Yield curve"
@@ -34,11 +36,19 @@ COMPONENTS = ("spread_10y3m_bp", "spread_10y2y_bp", "inverted_days_10y3m",
               "inverted_days_10y2y", "change_10y3m_bp", "change_10y2y_bp")
 
 
-def _spread(ctx: Context, published: str, long: str, short: str) -> tuple[pd.Series, list[str]]:
-    s = ctx.series(published)
+#: The two spreads: tag -> (FRED's published spread, the long yield, the short yield).
+SPREADS = {"10y3m": ("T10Y3M", "DGS10", "DGS3MO"), "10y2y": ("T10Y2Y", "DGS10", "DGS2")}
+
+
+def spread(ds: Dataset, tag: str) -> tuple[pd.Series, list[str]]:
+    """The ``tag`` spread in bp on its observation dates and the series it came from: FRED's
+    published spread where stored, else the difference of the two yields. The one owner of
+    the curve spreads: the signal and the chart both read it."""
+    published, long, short = SPREADS[tag]
+    s = observations(ds, published)
     if not s.empty:
         return s * 100.0, [published]
-    lo, sh = ctx.series(long), ctx.series(short)
+    lo, sh = observations(ds, long), observations(ds, short)
     both = pd.concat([lo, sh], axis=1, join="inner").dropna()
     if both.empty:
         return pd.Series(dtype=float), []
@@ -52,8 +62,8 @@ def _run_length(inverted: pd.Series) -> pd.Series:
 
 def compute(ctx: Context) -> pd.DataFrame:
     th = ctx.th
-    s3m, ids3m = _spread(ctx, "T10Y3M", "DGS10", "DGS3MO")
-    s2y, ids2y = _spread(ctx, "T10Y2Y", "DGS10", "DGS2")
+    s3m, ids3m = spread(ctx.ds, "10y3m")
+    s2y, ids2y = spread(ctx.ds, "10y2y")
     if s3m.empty and s2y.empty:
         return empty_frame(ctx.days, "no yield-curve spreads or yields stored", COMPONENTS)
     frame = pd.DataFrame(index=ctx.days)

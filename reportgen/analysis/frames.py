@@ -1,0 +1,364 @@
+"""The frames the charts draw, cut from the week's analysis (USD billions, basis points,
+Timestamps), every one ending on or before the briefing date.
+
+Each frame reads its quantity from the quantity's one owner (the reservoir module, the signal
+modules' public measures, the dashboard's own frames and context with the thresholds in force,
+the phase assessment's history), so a chart and the sentence beside it cannot disagree. Every
+function returns an empty frame (with its columns) when the data are missing, so the briefing
+can say "unavailable" rather than crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from reportgen.analysis import reservoir as rsv
+from reportgen.analysis.calendar import business_days, calendar_frame
+from reportgen.analysis.fomc import load_fomc_decisions
+from reportgen.analysis.signals import srf as srf_signal
+from reportgen.analysis.signals import treasury_volatility, yield_curve
+from reportgen.analysis.signals.auctions import auction_table
+from reportgen.analysis.signals.base import Context, observations
+from reportgen.analysis.signals.dashboard import Dashboard
+from reportgen.analysis.signals.fails import weekly_fails
+from reportgen.analysis.signals.repo_rates import spread_to_reference
+from reportgen.dataset import Dataset
+
+# Calendar windows worth shading on daily charts: the ones that move repo rates. Coupon
+# settlements and refunding weeks are left out of the shading (they would cover half the chart)
+# but still count in the signals' calendar explanations.
+SHADED_WINDOWS = ("quarter-end", "year-end", "tax date", "month-end")
+
+COUPON_LABEL = "Notes, bonds and other coupons"
+
+# How much history each kind of chart shows (the HTML lets the reader zoom in).
+BALANCE_YEARS = 3.0
+DAILY_YEARS = 1.25
+AUCTION_YEARS = 1.0
+
+
+def window_start(as_of: date, years: float) -> date:
+    return as_of - timedelta(days=round(365.25 * years))
+
+
+def _cut(s: pd.Series, start: date, end: date) -> pd.Series:
+    return s.loc[pd.Timestamp(start): pd.Timestamp(end)].dropna()
+
+
+def _long(columns: dict[str, pd.Series], value: str, label: str = "series") -> pd.DataFrame:
+    parts = [pd.DataFrame({"date": s.index, label: name, value: s.to_numpy(dtype=float)})
+             for name, s in columns.items() if len(s)]
+    if not parts:
+        return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"),
+                             label: pd.Series(dtype=object), value: pd.Series(dtype=float)})
+    return pd.concat(parts, ignore_index=True)
+
+
+# -- the balance sheet ----------------------------------------------------------------------
+def holdings(ds: Dataset, start: date, end: date) -> pd.DataFrame:
+    """Weekly holdings by type, USD billions: bills, other Treasuries (TREAST - bills), MBS.
+
+    Bills come from H.4.1 ``WSHOBL`` and, where it stops, from the NY Fed SOMA summary
+    (``SOMA_BILLS``; the same holdings, dated by the NY Fed). The SOMA dates do not always fall
+    on the H.4.1 Wednesday, so each Wednesday takes the last SOMA reading of its week (at most
+    six days old): otherwise the stack would lose its bills for that week. "Other coupons" is
+    TREAST minus bills, so that the stack always adds up to the Treasury total. Columns
+    ``date``, ``component``, ``value_bn``.
+    """
+    bills = ds.billions("WSHOBL").dropna()
+    soma = ds.billions("SOMA_BILLS").dropna().sort_index()
+    treasuries = ds.billions("TREAST").dropna()
+    mbs = ds.billions("WSHOMCB").dropna()
+    if not len(treasuries) or not (len(bills) or len(soma)):
+        return _long({}, "value_bn", "component")
+    weeks = treasuries.index
+    bills_w = bills.reindex(weeks)
+    if len(soma):
+        soma_w = soma.reindex(weeks, method="ffill", tolerance=pd.Timedelta(days=6))
+        after = weeks > (bills.index.max() if len(bills) else pd.Timestamp.min)
+        bills_w = bills_w.where(~after | bills_w.notna(), soma_w).combine_first(
+            soma_w.where(after))
+    coupons = treasuries - bills_w
+    return _long({
+        "Bills": _cut(bills_w, start, end),
+        COUPON_LABEL: _cut(coupons, start, end),
+        "MBS": _cut(mbs.reindex(weeks), start, end),
+    }, "value_bn", "component")
+
+
+def phase_periods(history: pd.DataFrame | None, start: date, end: date) -> pd.DataFrame:
+    """Observed phase periods from the assessment's weekly history, clipped to the window.
+
+    Columns ``start``, ``end``, ``phase`` (0-3), ``label`` (the phase's own label); empty
+    without a history.
+    """
+    cols = {"start": pd.Series(dtype="datetime64[ns]"), "end": pd.Series(dtype="datetime64[ns]"),
+            "phase": pd.Series(dtype=int), "label": pd.Series(dtype=object)}
+    if history is None or not len(history):
+        return pd.DataFrame(cols)
+    f = history.dropna(subset=["phase"]).sort_values("date")
+    f = f[pd.to_datetime(f["date"]) <= pd.Timestamp(end)]
+    if not len(f):
+        return pd.DataFrame(cols)
+    phase = f["phase"].astype(int).to_numpy()
+    labels = f["label"].astype(str).to_numpy()
+    dates = pd.to_datetime(f["date"]).to_numpy()
+    starts = [0] + [i for i in range(1, len(phase)) if phase[i] != phase[i - 1]]
+    rows = []
+    for k, i in enumerate(starts):
+        stop = dates[starts[k + 1]] if k + 1 < len(starts) else pd.Timestamp(end)
+        rows.append((pd.Timestamp(dates[i]), pd.Timestamp(stop), int(phase[i]), labels[i]))
+    periods = pd.DataFrame(rows, columns=list(cols))
+    periods = periods[periods["end"] > pd.Timestamp(start)].copy()
+    periods["start"] = periods["start"].clip(lower=pd.Timestamp(start))
+    return periods.reset_index(drop=True)
+
+
+def fomc_decisions(start: date, end: date) -> pd.DataFrame:
+    """FOMC balance-sheet decisions announced between ``start`` and ``end``.
+
+    Columns ``date`` (decision day), ``label`` (the regime and the decision text), ``short``
+    (a few words drawn on the chart), ``row`` (0/1: which line of labels it goes on).
+    """
+    frame = pd.DataFrame([vars(d) for d in load_fomc_decisions()])
+    when = pd.to_datetime(frame["decision_date"])
+    frame = frame[(when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))]
+    out = pd.DataFrame({
+        "date": pd.to_datetime(frame["decision_date"]).to_numpy(),
+        "label": (frame["regime"].astype(str) + ": " + frame["decision"].astype(str)).to_numpy(),
+        "short": frame["regime"].astype(str).to_numpy(),
+    })
+    # Alternate the label rows so that decisions a few weeks apart do not print over each other.
+    out["row"] = [i % 2 for i in range(len(out))]
+    return out
+
+
+# -- the reservoir --------------------------------------------------------------------------
+def reservoir_levels(reservoir: rsv.Reservoir, start: date, end: date) -> pd.DataFrame:
+    """Reserves and net liquidity, weekly, USD billions (from the reservoir's own series)."""
+    return _long({"Net liquidity": _cut(reservoir.series["net_liquidity"], start, end),
+                  "Reserves": _cut(reservoir.series["reserves"], start, end)}, "value_bn")
+
+
+def reservoir_buffers(reservoir: rsv.Reservoir, start: date, end: date) -> pd.DataFrame:
+    """TGA (weekly) and ON RRP usage (daily), USD billions."""
+    return _long({"TGA": _cut(reservoir.series["tga"], start, end),
+                  "ON RRP": _cut(reservoir.series["on_rrp"], start, end)}, "value_bn")
+
+
+# -- the pipe -------------------------------------------------------------------------------
+def repo_spread(ds: Dataset, start: date, end: date) -> tuple[pd.DataFrame, str]:
+    """SOFR and its percentiles minus the policy reference (the repo signal's own), bp, on
+    SOFR observation dates; and the name of the reference on the last day."""
+    ref = spread_to_reference(ds)
+    cols = ["date", "sofr_bp", "p1_bp", "p25_bp", "p75_bp", "p99_bp"]
+    ref = ref.loc[pd.Timestamp(start): pd.Timestamp(end)]
+    if not len(ref):
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in cols}), "IORB"
+    frame = pd.DataFrame({"date": ref.index, "sofr_bp": ref["sofr_minus_ref_bp"].round(1)})
+    for pct in ("1", "25", "75", "99"):
+        p = observations(ds, f"SOFR{pct}").reindex(ref.index)
+        frame[f"p{pct}_bp"] = ((p - ref["reference_pct"]) * 100).round(1).to_numpy()
+    names = ref["ref"].unique()
+    name = "/".join(str(n) for n in names) if len(names) > 1 else str(names[0])
+    return frame.reset_index(drop=True), name
+
+
+def calendar_windows(start: date, end: date,
+                     kinds: tuple[str, ...] = SHADED_WINDOWS) -> pd.DataFrame:
+    """Runs of consecutive business days inside the ``kinds`` windows: ``start``, ``end``,
+    ``label`` (``end`` is the day after the run so a one-day window has a width on a chart)."""
+    days = business_days(start, end)
+    cols = {"start": pd.Series(dtype="datetime64[ns]"), "end": pd.Series(dtype="datetime64[ns]"),
+            "label": pd.Series(dtype=object)}
+    if len(days) == 0:
+        return pd.DataFrame(cols)
+    cal = calendar_frame(days)[list(kinds)]
+    rows = []
+    current: list[pd.Timestamp] = []
+    current_labels: list[str] = []
+    for day, flags in cal.iterrows():
+        names = [k for k in kinds if flags[k]]
+        if names:
+            current.append(pd.Timestamp(day))
+            current_labels += [n for n in names if n not in current_labels]
+        elif current:
+            rows.append((current[0], current[-1] + pd.Timedelta(days=1), ", ".join(current_labels)))
+            current, current_labels = [], []
+    if current:
+        rows.append((current[0], current[-1] + pd.Timedelta(days=1), ", ".join(current_labels)))
+    if not rows:
+        return pd.DataFrame(cols)
+    return pd.DataFrame(rows, columns=["start", "end", "label"])
+
+
+def srf(ds: Dataset, start: date, end: date) -> pd.DataFrame:
+    """Standing Repo Facility take-up per business day of the covered span, USD billions, as
+    the SRF signal measures it (``signals.srf.takeup``). Columns ``date``, ``accepted_bn``."""
+    per_day, _, _, _ = srf_signal.takeup(ds)
+    daily = _cut(per_day, start, end)
+    return pd.DataFrame({"date": daily.index, "accepted_bn": daily.to_numpy(dtype=float)})
+
+
+_TENOR_DAYS = {"Week": 7, "Year": 365, "Month": 30, "Day": 1}
+
+
+def tenor_rank(term: str) -> float:
+    """Sort key of a tenor label ("13-Week" < "2-Year" < "10-Year TIPS"), in days."""
+    try:
+        num, rest = str(term).split("-", 1)
+        unit = rest.split()[0].rstrip("s")
+        extra = 0.5 if " " in rest else 0.0  # TIPS/FRN just after the nominal tenor
+        return float(num) * _TENOR_DAYS.get(unit, 365) + extra
+    except (ValueError, IndexError):
+        return float("inf")
+
+
+def auctions(ctx: Context, start: date, end: date) -> pd.DataFrame:
+    """Note and bond auctions (TIPS and FRN as their own tenors; bills left out) as judged by
+    the auction signal with the thresholds in force (``signals.auctions.auction_table``).
+
+    ``tail_bp`` = high minus median yield, bp (a proxy); ``dealer_share`` = primary-dealer
+    awards, percent of competitive awards; ``weak`` = the signal's weak flag; ``persistent`` =
+    the tenor was flagged for repeated weakness at that auction.
+    """
+    cols = ["auction_date", "tenor", "tenor_rank", "tail_bp", "dealer_share", "bid_to_cover",
+            "weak", "persistent", "verdict"]
+    table = auction_table(ctx)
+    if not len(table):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    t = table[table["security_type"].isin(["Note", "Bond"])]
+    t = t[(t["day"] >= pd.Timestamp(start)) & (t["day"] <= pd.Timestamp(end))]
+    t = t[t["tail_bp"].notna()]
+    out = pd.DataFrame({
+        "auction_date": t["day"],
+        "tenor": t["tenor"].astype(str),
+        "tenor_rank": t["tenor"].map(tenor_rank),
+        "tail_bp": t["tail_bp"].round(1),
+        "dealer_share": t["dealer_share_pct"].round(1),
+        "bid_to_cover": t["bid_to_cover_ratio"],
+        "weak": t["weak"].astype(bool),
+        "persistent": t["flagged"].astype(bool),
+    })
+    out["verdict"] = np.where(out["persistent"] & out["weak"], "weak, repeated in this tenor",
+                              np.where(out["weak"], "weak", "not weak"))
+    return out.sort_values("auction_date").reset_index(drop=True)[cols]
+
+
+def fails(ctx: Context, start: date, end: date) -> pd.DataFrame:
+    """Weekly primary-dealer Treasury fails (to deliver + to receive), USD billions, as the
+    fails signal measures them (``measure`` says which series), for the weeks *published* by
+    the briefing date (the week ending W is public on the following Thursday).
+
+    Columns ``date`` (the week's Wednesday), ``fails_bn``, ``avg4_bn``, ``measure``.
+    """
+    cols = {"date": pd.Series(dtype="datetime64[ns]"), "fails_bn": pd.Series(dtype=float),
+            "avg4_bn": pd.Series(dtype=float), "measure": pd.Series(dtype=object)}
+    wide, measure = weekly_fails(ctx)
+    if not len(wide):
+        return pd.DataFrame(cols)
+    total = wide["total"].dropna()
+    avg4 = total.rolling(4, min_periods=2).mean()
+    total = _cut(total, start, end)
+    if not len(total):
+        return pd.DataFrame(cols)
+    return pd.DataFrame({"date": total.index, "fails_bn": total.round(2).to_numpy(),
+                         "avg4_bn": avg4.reindex(total.index).round(2).to_numpy(),
+                         "measure": measure})
+
+
+def yield_volatility(ds: Dataset, vol_days: int, start: date, end: date) -> pd.DataFrame:
+    """Realised volatility of daily changes in the 2-, 10- and 30-year yields, bp: the
+    Treasury-volatility signal's own measure over its ``vol_days`` in force."""
+    measured = treasury_volatility.realised(ds, vol_days)
+    labels = {"2y": "2-year", "10y": "10-year", "30y": "30-year"}
+    return _long({label: _cut(measured[f"vol_{tenor}_bp"].round(2), start, end)
+                  for tenor, label in labels.items() if f"vol_{tenor}_bp" in measured},
+                 "vol_bp")
+
+
+def curve(ds: Dataset, start: date, end: date) -> pd.DataFrame:
+    """10y-3m and 10y-2y spreads, bp, as the yield-curve signal reads them."""
+    out = {}
+    for tag, label in (("10y3m", "10y - 3m"), ("10y2y", "10y - 2y")):
+        s, _ = yield_curve.spread(ds, tag)
+        out[label] = _cut(s.round(1), start, end)
+    return _long(out, "spread_bp")
+
+
+# -- reservoir vs pipe ----------------------------------------------------------------------
+def composite_weekly(dashboard: Dashboard, start: date, end: date) -> pd.Series:
+    """The plumbing stress index (0-100) averaged over each H.4.1 week (Thursday to Wednesday),
+    from the dashboard's own frames. A week still running on ``end`` is labelled ``end``, not
+    its coming Wednesday, so nothing is dated after the briefing."""
+    daily = dashboard.composite_values(start, end)
+    if daily is None or not len(daily.dropna()):
+        return pd.Series(dtype=float, name="composite")
+    weekly = daily.dropna().resample("W-WED").mean().dropna().round(1)
+    weekly.index = weekly.index.where(weekly.index <= pd.Timestamp(end), pd.Timestamp(end))
+    return weekly.rename("composite")
+
+
+def stock_flow(reservoir: rsv.Reservoir, dashboard: Dashboard, start: date,
+               end: date) -> pd.DataFrame:
+    """Reserves (weekly, USD bn) beside the weekly-average stress index, on one date column."""
+    reserves = _cut(reservoir.series["reserves"], start, end)
+    comp = composite_weekly(dashboard, start, end)
+    if not (len(reserves) and len(comp)):
+        return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"),
+                             "reserves_bn": pd.Series(dtype=float),
+                             "composite": pd.Series(dtype=float)})
+    return (pd.DataFrame({"reserves_bn": reserves})
+            .join(pd.DataFrame({"composite": comp}), how="outer")
+            .rename_axis("date").reset_index())
+
+
+@dataclass(frozen=True)
+class ChartFrames:
+    """Every chart's data for one briefing, cut at its date (see the functions above)."""
+
+    holdings: pd.DataFrame
+    phase_periods: pd.DataFrame
+    decisions: pd.DataFrame
+    reservoir_levels: pd.DataFrame
+    reservoir_buffers: pd.DataFrame
+    repo_spread: pd.DataFrame
+    reference_name: str
+    windows: pd.DataFrame
+    srf: pd.DataFrame
+    auctions: pd.DataFrame
+    fails: pd.DataFrame
+    volatility: pd.DataFrame
+    vol_days: int
+    curve: pd.DataFrame
+    stock_flow: pd.DataFrame
+
+
+def chart_frames(ds: Dataset, as_of: date, history: pd.DataFrame | None,
+                 reservoir: rsv.Reservoir, dashboard: Dashboard) -> ChartFrames:
+    """All the chart frames of the briefing of ``as_of`` (``ds`` already cut at ``as_of``)."""
+    weekly_start = window_start(as_of, BALANCE_YEARS)
+    daily_start = window_start(as_of, DAILY_YEARS)
+    ctx = dashboard.context
+    assert ctx is not None, "the dashboard carries the context its signals were computed in"
+    spread, ref_name = repo_spread(ds, daily_start, as_of)
+    return ChartFrames(
+        holdings=holdings(ds, weekly_start, as_of),
+        phase_periods=phase_periods(history, weekly_start, as_of),
+        decisions=fomc_decisions(weekly_start, as_of),
+        reservoir_levels=reservoir_levels(reservoir, weekly_start, as_of),
+        reservoir_buffers=reservoir_buffers(reservoir, weekly_start, as_of),
+        repo_spread=spread, reference_name=ref_name,
+        windows=calendar_windows(daily_start, as_of),
+        srf=srf(ds, daily_start, as_of),
+        auctions=auctions(ctx, window_start(as_of, AUCTION_YEARS), as_of),
+        fails=fails(ctx, weekly_start, as_of),
+        volatility=yield_volatility(ds, ctx.th.vol_days, daily_start, as_of),
+        vol_days=ctx.th.vol_days,
+        curve=curve(ds, daily_start, as_of),
+        stock_flow=stock_flow(reservoir, dashboard, daily_start, as_of),
+    )

@@ -1,0 +1,148 @@
+"""The whole analysis of one briefing week, computed once.
+
+:func:`analyse` takes the data, the briefing date and the thresholds in force and returns a
+frozen :class:`WeekAnalysis`: the data visible that day, the phase assessment, the dashboard of
+signals, the reservoir, the implications, the chart frames and the same readings for the week
+before. Everything downstream (charts, the template context, brief.json, the terminal commands)
+is a view of it and computes no analysis of its own, so a number shown twice is the same number.
+
+Honest about time: only data public on ``as_of`` are used (``Dataset.visible``), and the week
+before is read from data public a week earlier.
+
+Example
+-------
+>>> week = analyse(dataset, date(2025, 10, 31), DEFAULT)
+>>> week.dashboard.signals["srf"].value, week.assessment.phase
+(50.35, 1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from reportgen.analysis import reservoir as rsv
+from reportgen.analysis.frames import ChartFrames, chart_frames
+from reportgen.analysis.implications import Implications, read_implications
+from reportgen.analysis.phase import PhaseAssessment, assess
+from reportgen.analysis.signals import (
+    CompositeResult,
+    Dashboard,
+    FeedbackLoopResult,
+    SignalResult,
+    compute_dashboard,
+)
+from reportgen.analysis.thresholds import DEFAULT, Thresholds, describe
+from reportgen.dataset import Dataset
+from reportgen.errors import DataUnavailableError
+
+#: A briefing week: the business days after the previous weekly briefing, up to ``as_of``.
+WEEK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class WeekBefore:
+    """The readings of the week before (``as_of`` - 7 days), from the data public then."""
+
+    as_of: date
+    assessment: PhaseAssessment | None
+    dashboard: Dashboard
+
+
+@dataclass(frozen=True)
+class WeekAnalysis:
+    """Everything the briefing of ``as_of`` shows, computed once (see the module docstring)."""
+
+    as_of: date
+    data: Dataset
+    thresholds: Thresholds
+    assessment: PhaseAssessment | None
+    phase_unavailable: str | None
+    dashboard: Dashboard
+    reservoir: rsv.Reservoir
+    implications: Implications
+    frames: ChartFrames
+    week_before: WeekBefore | None
+
+    @property
+    def signals(self) -> dict[str, SignalResult]:
+        return self.dashboard.signals
+
+    @property
+    def composite(self) -> CompositeResult:
+        return self.dashboard.composite
+
+    @property
+    def loop(self) -> FeedbackLoopResult:
+        return self.dashboard.feedback_loop
+
+    @property
+    def week_start(self) -> date:
+        """The first day of the briefing week (the day after the week before's briefing)."""
+        return self.as_of - timedelta(days=WEEK_DAYS - 1)
+
+    def threshold_rows(self) -> list[dict[str, Any]]:
+        """Every threshold in force, as rows for the appendix and brief.json."""
+        return describe(self.thresholds)
+
+
+def _assess(visible: Dataset, as_of: date,
+            thresholds: Thresholds) -> tuple[PhaseAssessment | None, str | None]:
+    try:
+        return assess(visible, as_of, thresholds.phase), None
+    except DataUnavailableError as exc:
+        return None, exc.message
+
+
+def _week_before(dataset: Dataset, as_of: date, thresholds: Thresholds,
+                 dashboard: Dashboard) -> WeekBefore | None:
+    """The week before, from the data public then. Its signals are this week's frames read a
+    week earlier (every row uses only data public on its date); the phase is assessed again,
+    because a week's row may rest on holdings published after the earlier date."""
+    day = as_of - timedelta(days=WEEK_DAYS)
+    visible = dataset.visible(day)
+    if not visible.series_map or all(not len(s.dropna()) for s in visible.series_map.values()):
+        return None
+    earlier = dashboard.at(day) or compute_dashboard(visible, day, thresholds.signals)
+    assessment, _ = _assess(visible, day, thresholds)
+    return WeekBefore(day, assessment, earlier)
+
+
+def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
+            with_week_before: bool = True) -> WeekAnalysis:
+    """The analysis of the briefing week ending ``as_of``.
+
+    Parameters
+    ----------
+    dataset
+        The store snapshot, any extent (it is cut at ``as_of`` here).
+    as_of
+        The briefing date.
+    thresholds
+        The thresholds in force (defaults with the settings' overrides applied).
+    with_week_before
+        Also read the week before (for "what changed"); off for the terminal commands that
+        show one date.
+
+    Raises
+    ------
+    DataUnavailableError
+        When nothing at all is public on ``as_of``.
+    """
+    visible = dataset.visible(as_of)
+    assessment, phase_unavailable = _assess(visible, as_of, thresholds)
+    dashboard = compute_dashboard(visible, as_of, thresholds.signals)
+    reservoir = rsv.reservoir(visible)
+    implications = read_implications(assessment.phase if assessment else None,
+                                     dashboard.composite.status,
+                                     dashboard.feedback_loop.state
+                                     if dashboard.feedback_loop.status != "unavailable"
+                                     else "unavailable")
+    frames = chart_frames(visible, as_of, assessment.history if assessment else None, reservoir,
+                          dashboard)
+    before = _week_before(dataset, as_of, thresholds, dashboard) if with_week_before else None
+    return WeekAnalysis(as_of=as_of, data=visible, thresholds=thresholds, assessment=assessment,
+                        phase_unavailable=phase_unavailable, dashboard=dashboard,
+                        reservoir=reservoir, implications=implications, frames=frames,
+                        week_before=before)

@@ -1,0 +1,84 @@
+"""The one place numbers, dates and phase labels are written as text.
+
+Charts, sentences, tables and the terminal all format through these functions, so a figure
+reads the same everywhere ("$2,915 bn", "+8 bp", "3 Sep 2026", "Phase 2: active bill
+purchases"). Missing values (None, NaN, NaT) are written ``n/a``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+
+def missing(x: Any) -> bool:
+    """True for None, NaN and NaT."""
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def bn(x: float | None, signed: bool = False) -> str:
+    """USD billions as text: ``$2,915 bn`` / ``+$12 bn`` / ``-$99 bn`` / ``n/a``."""
+    if missing(x):
+        return "n/a"
+    assert x is not None
+    if signed:
+        sign = "+" if x > 0 else "-" if x < 0 else "±"
+        return f"{sign}${abs(x):,.0f} bn"
+    return f"${x:,.0f} bn"
+
+
+def bn2(x: float | None) -> str:
+    """USD billions with two decimals, for daily facility take-up: ``$50.35 bn``."""
+    if missing(x):
+        return "n/a"
+    assert x is not None
+    return f"${x:,.2f} bn"
+
+
+def bp(x: float | None, signed: bool = True) -> str:
+    """Basis points as text: ``+8 bp``."""
+    if missing(x):
+        return "n/a"
+    assert x is not None
+    return f"{x:+.0f} bp" if signed else f"{x:.0f} bp"
+
+
+def pct(x: float | None, places: int = 2) -> str:
+    """A rate in percent: ``5.25%``."""
+    if missing(x):
+        return "n/a"
+    assert x is not None
+    return f"{x:.{places}f}%"
+
+
+def day(value: Any) -> str:
+    """A date as ``3 Sep 2026`` (accepts date, Timestamp or ISO text); ``n/a`` when missing."""
+    if missing(value) or value == "":
+        return "n/a"
+    ts = pd.Timestamp(value)
+    return f"{ts.day} {ts:%b %Y}"
+
+
+def short_day(value: Any) -> str:
+    """A date within the briefing's year context as ``17 Sep``."""
+    if missing(value) or value == "":
+        return "n/a"
+    ts = pd.Timestamp(value)
+    return f"{ts.day} {ts:%b}"
+
+
+def long_day(value: Any) -> str:
+    """A date as ``Thursday 3 September 2026``."""
+    ts = pd.Timestamp(value)
+    return f"{ts:%A} {ts.day} {ts:%B %Y}"
+
+
+def phase_title(phase: int, label: str) -> str:
+    """``Phase 2: active bill purchases``: the one way a phase is named."""
+    return f"Phase {int(phase)}: {label}"
