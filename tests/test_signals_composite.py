@@ -38,14 +38,37 @@ def test_composite_is_driven_by_the_stressed_component() -> None:
     sofr = series(IDX, 5.3)
     sofr[pd.Timestamp("2025-06-04")] = 5.9
     ds = make_ds(SOFR=sofr, EFFR=series(IDX, 5.33), DGS10=series(IDX, 4.2),
-                 DGS3MO=series(IDX, 4.0), DGS2=series(IDX, 4.1))
+                 DGS3MO=series(IDX, 4.0), DGS2=series(IDX, 4.1), SRF_ACCEPTED=series(IDX, 0.0))
     c = dash(ds, "2025-06-05").composite
-    assert c.live == ("repo_rates", "treasury_volatility", "yield_curve")
+    assert c.live == ("repo_rates", "srf", "treasury_volatility", "yield_curve")
     assert c.drivers[0] == "repo_rates"
     assert c.status in ("elevated", "stressed")
     assert 0.0 <= c.value <= 100.0
     calm = dash(ds, "2025-05-20").composite
     assert calm.status == "normal" and calm.value < c.value
+
+
+def test_composite_measures_the_pipe_only() -> None:
+    """Reserves (the reservoir) are never a component: the composite of a dataset with
+    reserves at a record low is the same as without them."""
+    low = series(IDX, 3000.0)
+    low.iloc[-30:] = 100.0
+    pipe = dict(SOFR=series(IDX, 5.3), EFFR=series(IDX, 5.33), DGS10=series(IDX, 4.2),
+                DGS3MO=series(IDX, 4.0), DGS2=series(IDX, 4.1), SRF_ACCEPTED=series(IDX, 0.0))
+    with_reserves = dash(make_ds(**pipe, WRESBAL=low * 1000), "2025-11-05").composite
+    without = dash(make_ds(**pipe), "2025-11-05").composite
+    assert "reserves" not in with_reserves.live and "reserves" not in with_reserves.details["scores"]
+    assert with_reserves.value == without.value
+
+
+def test_composite_with_too_few_pipe_signals_is_unavailable_not_normal() -> None:
+    # Repo rates and the curve only: one pipe signal is not enough to call the pipe calm.
+    ds = make_ds(SOFR=series(IDX, 5.3), EFFR=series(IDX, 5.33), DGS10=series(IDX, 4.2),
+                 DGS3MO=series(IDX, 4.0))
+    c = dash(ds, "2025-06-05").composite
+    assert c.status == "unavailable"
+    assert "too few to call the pipe calm" in c.explanation
+    assert set(c.details["missing"]) >= {"srf", "auctions", "fails"}
 
 
 def test_feedback_loop_engaged_with_the_whole_chain() -> None:

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from reportgen.analysis.signals import compute_dashboard, signal_history
+from reportgen.analysis.signals import compute_dashboard, compute_frames, signal_history
 from reportgen.dataset import Dataset
 
 pytestmark = pytest.mark.real_data
@@ -61,9 +61,30 @@ def test_srf_record_of_31_october_2025(real_dataset: Dataset) -> None:
     srf = d.signals["srf"]
     assert srf.value == pytest.approx(50.35)
     assert srf.status == "stressed"
-    assert "month-end" in srf.calendar_windows and srf.calendar_explained
+    # The month-end window is there, but take-up had recurred all fortnight: stress that
+    # outlasts its window is persistent, never "calendar-explained".
+    assert "month-end" in srf.calendar_windows
+    assert srf.persistent and not srf.calendar_explained
     assert d.composite.status == "stressed"
     assert "srf" in d.composite.drivers
+
+
+def test_no_signal_is_both_calendar_explained_and_persistent(real_dataset: Dataset) -> None:
+    frames, _ = compute_frames(real_dataset, date(2018, 6, 1), date(2026, 6, 30))
+    for name, frame in frames.items():
+        both = frame["calendar_explained"] & frame["persistent"].astype(bool)
+        assert not both.any(), (name, frame.index[both.to_numpy()][:5])
+    # The rule has something to act on: persistent stress inside calendar windows exists.
+    lasting = [f["persistent"].astype(bool) & (f["calendar"] != "") for f in frames.values()]
+    assert any(x.any() for x in lasting)
+
+
+def test_calendar_windows_are_those_of_the_observation_date(real_dataset: Dataset) -> None:
+    # 31 Oct 2025 is a month-end; it is published on 3 Nov, inside the November refunding
+    # window. The month-end, not the refunding, is what explains it.
+    d = compute_dashboard(real_dataset, date(2025, 11, 3))
+    windows = d.signals["repo_rates"].calendar_windows
+    assert "month-end" in windows and "refunding" not in windows
 
 
 def test_quarter_end_fails_spikes(history: pd.DataFrame) -> None:
@@ -75,8 +96,11 @@ def test_quarter_end_fails_spikes(history: pd.DataFrame) -> None:
 def test_calm_second_half_of_2021(history: pd.DataFrame) -> None:
     calm = history.loc[(slice(date(2021, 7, 1), date(2021, 12, 31)), slice(None)), "status"]
     by = calm.groupby(level="signal").agg(lambda s: set(s))
-    for signal in ("repo_rates", "treasury_volatility", "reserves", "yield_curve", "composite"):
+    for signal in ("repo_rates", "treasury_volatility", "reserves", "yield_curve"):
         assert by[signal] == {"normal"}, signal
+    # Only two of the five pipe signals have data in 2021 (no repo operations, fails or
+    # auctions stored): calm readings of two are not enough to call the whole pipe calm.
+    assert by["composite"] == {"unavailable"}
 
 
 def test_unavailable_where_the_real_data_has_no_inputs(history: pd.DataFrame) -> None:

@@ -15,7 +15,7 @@ def _repo_ds(spikes: dict[str, float]) -> Dataset:
     sofr = series(IDX, 2.00)
     for day, value in spikes.items():
         sofr[pd.Timestamp(day)] = value
-    return make_ds(SOFR=sofr, EFFR=series(IDX, 1.95))
+    return make_ds(SOFR=sofr, EFFR=series(IDX, 1.97))
 
 
 def test_spike_is_stressed_the_day_it_is_public() -> None:
@@ -24,7 +24,7 @@ def test_spike_is_stressed_the_day_it_is_public() -> None:
     assert before["status"] == "normal"  # SOFR for the 10th is published on the 11th
     after = row(ds, "repo_rates", "2019-07-11")
     assert after["status"] == "stressed"
-    assert after["value"] == 55.0  # bp: 2.50 - 1.95 percent
+    assert after["value"] == 53.0  # bp: 2.50 - 1.97 percent
     assert after["calendar"] == ""
     assert not after["persistent"]
 
@@ -33,7 +33,7 @@ def test_small_move_stays_normal_and_units_are_bp() -> None:
     ds = _repo_ds({"2019-08-07": 2.03})
     r = row(ds, "repo_rates", "2019-08-08")
     assert r["status"] == "normal"
-    assert round(r["value"], 6) == 8.0
+    assert round(r["value"], 6) == 6.0
 
 
 def test_persistent_elevation_is_climate() -> None:
@@ -70,7 +70,7 @@ def test_iorb_is_the_reference_after_july_2021() -> None:
 
 
 def test_missing_sofr_is_unavailable_with_a_reason() -> None:
-    d = dash(make_ds(EFFR=series(IDX, 1.95)), "2019-08-08").signals["repo_rates"]
+    d = dash(make_ds(EFFR=series(IDX, 1.97)), "2019-08-08").signals["repo_rates"]
     assert d.status == "unavailable"
     assert d.value is None
     assert "no SOFR stored" in d.explanation

@@ -100,6 +100,13 @@ class SignalThresholds:
                                                    "median by this many bp: elevated")
     repo_spike_stressed_bp: float = threshold(15.0, "SOFR-minus-reference above its trailing "
                                                     "median by this many bp: stressed")
+    repo_level_days: int = threshold(10, "observations in the median that measures the sustained "
+                                         "level of SOFR-minus-reference (scarcity, not spikes)")
+    repo_level_elevated_bp: float = threshold(
+        5.0, "that median at or above this many bp over the reference: elevated (SOFR lastingly "
+             "above IORB: reserves are leaving 'ample')")
+    repo_level_stressed_bp: float = threshold(15.0, "that median at or above this many bp: "
+                                                    "stressed")
     repo_dispersion_elevated_bp: float = threshold(
         10.0, "SOFR 99th-1st percentile above its trailing median by this many bp: elevated")
     repo_dispersion_stressed_bp: float = threshold(
@@ -179,18 +186,22 @@ class SignalThresholds:
                                                    "percentile with the ON RRP buffer spent: "
                                                    "stressed")
     # composite
-    composite_min_live: int = threshold(3, "live components needed to publish the composite")
+    composite_min_live: int = threshold(3, "live core (pipe) components needed to publish the "
+                                           "composite: with fewer it is unavailable, not normal")
     composite_elevated: float = threshold(40.0, "composite index (0-100) at or above which "
                                                 "plumbing stress is elevated")
     composite_stressed: float = threshold(60.0, "composite index (0-100) at or above which "
                                                 "plumbing stress is stressed")
     composite_max_weight: float = threshold(0.5, "weight of the worst component in the index "
                                                  "(the rest is the weighted mean)")
-    composite_context_weight: float = threshold(0.5, "weight of the context components (yield "
-                                                     "curve, reserves) relative to the others")
+    composite_context_weight: float = threshold(0.5, "weight of the context component (the "
+                                                     "yield curve) relative to the pipe signals")
     # feedback_loop
     loop_window_days: int = threshold(30, "business days within which the links of the loop "
                                           "must follow one another")
+    loop_min_stress_days: int = threshold(2, "business days of funding stress (on different "
+                                             "observation dates) for the funding link to hold: "
+                                             "one blip is not dealers pulling back")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The plumbing stress index (0-100): one number for "is the pipe working?".
+"""The plumbing stress index (0-100): one number for "is the pipe working?", measured on the
+pipe alone.
 
 Each live component gets a score ``100 * (level + s) / 3`` where ``level`` is its status
 (normal 0, elevated 1, stressed 2) and ``s`` (0-1) places it within that band by its trailing
@@ -6,11 +7,18 @@ percentile, in the direction of stress (low reserves, a low curve spread, high e
 SRF scores 0 on days without take-up). So normal scores 0-33, elevated 33-67, stressed 67-100.
 
 The index blends breadth and severity: ``composite_max_weight`` times the worst *core* component
-(repo rates, SRF, auctions, fails, Treasury volatility) plus the rest times the weighted mean of
-all live components, the context components (yield curve, reserves) at
+(repo rates, SRF, auctions, fails, Treasury volatility: the flows and intermediation) plus the
+rest times the weighted mean of all live components, the yield curve (context) at
 ``composite_context_weight``. Context can lift the mean but never sets the maximum: an inverted
-curve alone is not plumbing stress. The index is published only with ``composite_min_live``
-live components; ``drivers`` lists the components that move it, worst first.
+curve alone is not plumbing stress.
+
+Reserves are not in it. They are the reservoir (a stock), read on their own; an index that
+contained them would explain reserves with reserves when the briefing sets the two side by side.
+
+With fewer than ``composite_min_live`` live *core* components the index is published only when
+what is measured already shows stress; otherwise it is unavailable (too little of the pipe is
+measured to call it calm), never "normal". ``drivers``
+lists the components that move it, worst first; ``live`` and ``missing`` say what it rests on.
 """
 
 from __future__ import annotations
@@ -21,7 +29,6 @@ from typing import Any
 import pandas as pd
 
 from reportgen.analysis.signals.base import (
-    SIGNAL_NAMES,
     Context,
     band_level,
     finish,
@@ -34,15 +41,16 @@ NAME = "composite"
 TITLE = "Plumbing stress index"
 UNITS = "index 0-100"
 CORE = ("repo_rates", "srf", "auctions", "fails", "treasury_volatility")
-CONTEXT = ("yield_curve", "reserves")
+CONTEXT = ("yield_curve",)
+COMPONENTS = (*CORE, *CONTEXT)
 # Components whose percentile is high when calm (a low value is the stressed direction).
-_LOW_IS_STRESS = ("yield_curve", "reserves")
+_LOW_IS_STRESS = ("yield_curve",)
 
 
 def scores(ctx: Context) -> pd.DataFrame:
     """Score (0-100, NaN when unavailable) of every signal on every day."""
     out = {}
-    for name in SIGNAL_NAMES:
+    for name in COMPONENTS:
         f = ctx.frames[name]
         lvl = level_of(f["status"])
         pct = f["percentile"].astype(float)
@@ -66,17 +74,25 @@ def compute(ctx: Context) -> pd.DataFrame:
     index = (th.composite_max_weight * worst.fillna(mean)
              + (1.0 - th.composite_max_weight) * mean)
     n_live = live.sum(axis=1)
-    index = index.where(n_live >= th.composite_min_live)
+    core_live = live[list(CORE)].sum(axis=1)
+    index = index.where(core_live >= 1)
     frame = pd.DataFrame(index=ctx.days)
     frame["value"] = index.round(1)
     for n in sc.columns:
         frame[f"v:score_{n}"] = sc[n].round(1)
     frame["v:live_components"] = n_live.astype(float)
+    frame["v:live_core"] = core_live.astype(float)
     stats = trailing_stats(index, th.window_days, th.min_history_daily)
     frame["percentile"] = stats["percentile"].reindex(ctx.days)
     frame["zscore"] = stats["zscore"].reindex(ctx.days)
     level = band_level(index, th.composite_elevated, th.composite_stressed)
-    return finish(frame, level, f"fewer than {th.composite_min_live} components are live", th)
+    # Missing data never counts as calm: with too few pipe signals live the index is only
+    # published when what is measured already shows stress.
+    short = core_live < th.composite_min_live
+    level = level.where(~short | (level >= 1))
+    frame["value"] = index.where(level.notna()).round(1)
+    return finish(frame, level, f"fewer than {th.composite_min_live} of the {len(CORE)} pipe "
+                                f"signals are live, too few to call the pipe calm", th)
 
 
 def _drivers(row: pd.Series) -> list[str]:
@@ -91,13 +107,15 @@ def explain(row: pd.Series) -> str:
     drivers = _drivers(row)
     drv = ", ".join(f"{n} {row[f'v:score_{n}']:.0f}" for n in drivers)
     return (f"Plumbing stress index {fmt(row['value'], '.0f')} of 100 ({row['status']}) from "
-            f"{int(row['v:live_components'])} live components; driven by {drv}.")
+            f"{int(row['v:live_components'])} of {len(COMPONENTS)} pipe components; driven by "
+            f"{drv}.")
 
 
 def details(ctx: Context, day: date, frame: pd.DataFrame) -> dict[str, Any]:
     row = frame.loc[pd.Timestamp(day)]
-    live = [n for n in SIGNAL_NAMES if pd.notna(row[f"v:score_{n}"])]
-    return {"live": live, "drivers": _drivers(row),
-            "scores": {n: row[f"v:score_{n}"] for n in SIGNAL_NAMES},
+    live = [n for n in COMPONENTS if pd.notna(row[f"v:score_{n}"])]
+    return {"live": live, "missing": [n for n in COMPONENTS if n not in live],
+            "drivers": _drivers(row) if live else [],
+            "scores": {n: row[f"v:score_{n}"] for n in COMPONENTS},
             "weights": {n: (ctx.th.composite_context_weight if n in CONTEXT else 1.0)
-                        for n in SIGNAL_NAMES}}
+                        for n in COMPONENTS}}

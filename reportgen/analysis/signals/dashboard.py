@@ -105,17 +105,29 @@ def compute_frames(ds: Dataset, start: date, end: date, thresholds: SignalThresh
 
 
 def _add_calendar(frame: pd.DataFrame, cal_labels: np.ndarray) -> pd.DataFrame:
-    """The calendar windows of each row: the day's, unless the signal set its own column.
+    """The calendar windows of each row, and whether they explain its stress.
 
-    A weekly figure (dealer fails) is published days after the week it covers, so what can
-    explain it is a window inside that week, which the signal supplies itself.
+    Windows belong to the date the figure is *for*: a rate published on 3 Nov for 31 Oct is
+    explained by the month-end, not by the refunding week it was read in. So each row takes the
+    windows of its observation date (``obs_date``) where the signal has one, the windows the
+    signal set itself where it has its own (a weekly fails figure: the windows inside the week
+    it covers), else those of the day itself (``cal_labels``).
+
+    Stress is ``calendar_explained`` only when it falls in a window *and* is not persistent:
+    stress that outlasts its window is not the kind that usually passes.
     """
     if "calendar" in frame.columns:
         frame["calendar"] = frame["calendar"].where(frame["calendar"].notna(), "").astype(str)
+    elif "obs_date" in frame.columns and frame["obs_date"].notna().any():
+        obs = pd.to_datetime(frame["obs_date"])
+        known = pd.DatetimeIndex(obs.dropna().unique()).sort_values()
+        by_date = calendar.labels(calendar.calendar_frame(known))
+        frame["calendar"] = obs.map(by_date).where(obs.notna(), "").fillna("").astype(str)
     else:
         frame["calendar"] = cal_labels
     hot = frame["status"].isin([ELEVATED, STRESSED]).to_numpy()
-    frame["calendar_explained"] = hot & (frame["calendar"] != "").to_numpy()
+    lasting = frame["persistent"].fillna(False).astype(bool).to_numpy()
+    frame["calendar_explained"] = hot & (frame["calendar"] != "").to_numpy() & ~lasting
     return frame
 
 

@@ -7,7 +7,8 @@ ending on the date:
 1. ``weak auction``: an auction judged weak (see ``auctions``);
 2. ``dealer takedown``: a weak auction where dealers took an unusually large share;
 3. ``funding stress``: repo rates, the SRF or fails elevated or worse on or after that auction,
-   and not merely calendar-explained (unless persistent);
+   not merely calendar-explained, on at least ``loop_min_stress_days`` observation dates (the
+   link is dated by the observation that confirms it);
 4. ``next auction weaker``: a weak auction after the funding stress began.
 
 State: ``dormant`` with fewer than two links, ``forming`` with two or three, ``engaged`` with
@@ -51,12 +52,20 @@ def _links(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
         weak[p[ok & a["weak"].to_numpy()]] = True
         take[p[ok & (a["weak"] & dealer_hot).to_numpy()]] = True
     funding = np.zeros(n, dtype=bool)
+    # The observation date behind each day's funding stress: a weekly fails figure is one
+    # observation however many days it is carried, so stress is counted by observation.
+    stress_obs = np.full(n, -1, dtype=np.int64)
     for name in FUNDING:
         f = ctx.frames[name]
-        hot = (level_of(f["status"]).fillna(0.0) >= 1).to_numpy()
-        # Calendar-explained stress (a quarter-end) is not dealers pulling back, unless it
-        # persists beyond the window.
-        funding |= hot & (~f["calendar_explained"].to_numpy() | f["persistent"].to_numpy())
+        # Calendar-explained stress (a quarter-end) is not dealers pulling back; persistent
+        # stress is never calendar-explained (see signals.dashboard).
+        hot = ((level_of(f["status"]).fillna(0.0) >= 1).to_numpy()
+               & ~f["calendar_explained"].to_numpy(dtype=bool))
+        obs = (pd.to_datetime(f["obs_date"]) if "obs_date" in f else pd.Series(days, index=days))
+        ordinal = obs.fillna(pd.Series(days, index=days)).to_numpy().astype("datetime64[D]")
+        ordinal = ordinal.astype(np.int64)
+        stress_obs = np.where(hot & (stress_obs < 0), ordinal, stress_obs)
+        funding |= hot
     w = th.loop_window_days
     count = np.zeros(n)
     found = np.full((n, 4), -1)
@@ -73,9 +82,12 @@ def _links(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
             t0 = lo + tk[0]
             found[i, 1] = t0
             fd = np.flatnonzero(funding[t0:i + 1])
-            if len(fd):
+            # The link holds once stress is seen on ``loop_min_stress_days`` observations:
+            # one blip (a coupon-settlement day) is not dealers pulling back.
+            seen = np.unique(stress_obs[t0 + fd], return_index=True)[1] if len(fd) else fd
+            if len(seen) >= th.loop_min_stress_days:
                 links = 3
-                f0 = t0 + fd[0]
+                f0 = t0 + fd[np.sort(seen)[th.loop_min_stress_days - 1]]
                 found[i, 2] = f0
                 nx = np.flatnonzero(weak[f0 + 1:i + 1])
                 if len(nx):
@@ -118,7 +130,7 @@ def _chain(ctx: Context, day: date, frame: pd.DataFrame) -> list[str]:
         if k == 2:
             hot = [n for n in FUNDING if ctx.frames[n]["status"].iloc[at] in
                    ("elevated", "stressed")]
-            chain.append(f"{label}: {', '.join(hot)} elevated on {when}")
+            chain.append(f"{label}: {', '.join(hot)} elevated, confirmed on {when}")
         else:
             chain.append(f"{label}: {when}")
     return chain

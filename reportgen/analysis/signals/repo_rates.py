@@ -8,6 +8,9 @@ Components (bp; each on its own observation dates, then aligned to public dates)
 - ``spike_bp``: that spread minus its median over the previous ``repo_baseline_days``
   observations. Spikes are judged against recent history, not a fixed level, so a switch of
   reference (EFFR -> IORB) or a regime of abundant reserves does not read as stress.
+- ``level_bp``: the median of the spread over the last ``repo_level_days`` observations. A
+  lasting move of SOFR above IORB is scarcity even when it is stable (late 2025: about +9 bp),
+  which the spike measure, judged against its own recent median, cannot see.
 - ``dispersion_bp``: SOFR 99th minus 1st percentile, and ``dispersion_excess_bp`` over its own
   trailing median (percentiles stored from 2025-07-28 only in the real data).
 - ``tgcr_minus_rrp_bp`` / ``bgcr_minus_rrp_bp``: general collateral over the ON RRP award rate
@@ -41,7 +44,7 @@ from reportgen.dataset import Dataset
 NAME = "repo_rates"
 TITLE = "Repo rates"
 UNITS = "bp, SOFR - policy rate"
-COMPONENTS = ("sofr_pct", "reference_pct", "sofr_minus_ref_bp", "spike_bp", "vol_bp",
+COMPONENTS = ("sofr_pct", "reference_pct", "sofr_minus_ref_bp", "spike_bp", "level_bp", "vol_bp",
               "dispersion_bp", "dispersion_excess_bp", "tgcr_minus_rrp_bp", "bgcr_minus_rrp_bp")
 _IORB_START = pd.Timestamp("2021-07-29")
 
@@ -93,6 +96,10 @@ def compute(ctx: Context) -> pd.DataFrame:
                            COMPONENTS)
     base = spread.shift(1).rolling(th.repo_baseline_days, min_periods=5).median()
     obs["v:spike_bp"] = spread - base
+    # The sustained level: a spike is judged against the recent median, so a lasting move of
+    # SOFR above the reference would become "normal"; its own median catches that scarcity.
+    obs["v:level_bp"] = spread.rolling(th.repo_level_days,
+                                       min_periods=max(3, th.repo_level_days // 2)).median()
     change = spread.diff().where(obs["ref"] == obs["ref"].shift(1))
     vol = change.rolling(th.repo_vol_days, min_periods=max(5, th.repo_vol_days // 2)).std()
     obs["v:vol_bp"] = vol
@@ -103,8 +110,11 @@ def compute(ctx: Context) -> pd.DataFrame:
     spread_lvl = band_level(obs["v:spike_bp"].fillna(0.0), th.repo_spike_elevated_bp,
                          th.repo_spike_stressed_bp)
     vol_hot = (vol >= th.repo_vol_elevated_bp) & (vol_z >= th.repo_vol_z)
-    obs["lvl"] = np.maximum(spread_lvl, vol_hot.astype(float))
+    level_lvl = band_level(obs["v:level_bp"], th.repo_level_elevated_bp,
+                           th.repo_level_stressed_bp).fillna(0.0)
+    obs["lvl"] = np.maximum(np.maximum(spread_lvl, vol_hot.astype(float)), level_lvl)
     frame = align(obs, days, lag_days("SOFR", "EFFR"), stale_days("SOFR"))
+    frame["level_days"] = float(th.repo_level_days)  # for the sentence: the look-back in force
     level = frame["lvl"].astype(float)
 
     # SOFR dispersion (99th - 1st percentile), where percentiles are stored.
@@ -146,7 +156,8 @@ def compute(ctx: Context) -> pd.DataFrame:
 def explain(row: pd.Series) -> str:
     parts = [
         f"SOFR {fmt(row['v:sofr_pct'], '.2f')}% was {fmt(row['v:sofr_minus_ref_bp'], '+.0f')} bp "
-        f"against {row['ref']} ({fmt(row['v:spike_bp'], '+.0f')} bp versus its recent median)",
+        f"against {row['ref']} ({fmt(row['v:spike_bp'], '+.0f')} bp versus its recent median; "
+        f"median of the last {row['level_days']:.0f} days {fmt(row['v:level_bp'], '+.0f')} bp)",
         f"the volatility of daily changes was {fmt(row['v:vol_bp'], '.1f')} bp",
     ]
     if pd.notna(row.get("v:dispersion_bp")):
