@@ -9,11 +9,10 @@ removing or changing the meaning or unit of a field bumps MAJOR. Consumers shoul
 
 Example
 -------
->>> brief = build_brief(as_of=date(2025, 12, 18), assessment=assessment, dashboard=dashboard,
-...                     dataset=ds.visible(date(2025, 12, 18)), charts=charts,
+>>> brief = build_brief(week=week, page=page, charts=charts,
 ...                     generated_at=datetime(2025, 12, 19, 6, 0, tzinfo=UTC))
 >>> brief["schema_version"], brief["phase"]["label"]
-('1.0', 'Phase 2 — active bill purchases')
+('2.0', 'active bill purchases')
 """
 
 from __future__ import annotations
@@ -30,10 +29,15 @@ import numpy as np
 import pandas as pd
 
 from reportgen import __version__, catalog
+from reportgen.analysis.week import WeekAnalysis
 from reportgen.dataset import Dataset
+from reportgen.render.context import Page
 
-SCHEMA_VERSION = "1.1"  # 1.1: previous.source, previous.path null when reconstructed
-SCHEMA_ID = "https://reportgen.invalid/schema/brief/1.0/brief.schema.json"
+# 2.0: the serialisation of one WeekAnalysis and its page: coverage, week extremes and events,
+# the reservoir table, the implications with their confidence, the page's text; "changes" always
+# against the week before from the same data; no local paths.
+SCHEMA_VERSION = "2.0"
+SCHEMA_ID = "https://reportgen.invalid/schema/brief/2.0/brief.schema.json"
 
 
 def jsonable(value: Any) -> Any:
@@ -136,95 +140,79 @@ def chart_entries(charts: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _signal_map(signals: Mapping[str, Any]) -> dict[str, Any]:
-    inner = signals.get("signals", {})
-    return inner if isinstance(inner, dict) else {}
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _delta(before: Any, after: Any) -> float | None:
-    b, a = _number(before), _number(after)
-    return None if a is None or b is None else round(a - b, 6)
-
-
-def compute_changes(current: Mapping[str, Any], previous: Mapping[str, Any] | None
-                    ) -> dict[str, Any] | None:
-    """What changed since the previous briefing: phase, confidence, the composite, the loop
-    and each signal's status and value. ``None`` when there is no previous briefing.
-
-    Both arguments are brief dicts (this module's shape); fields missing on either side come
-    out as ``None`` rather than failing, so an older brief.json can still be compared.
-    """
-    if not previous:
+def _changes(week: WeekAnalysis) -> dict[str, Any] | None:
+    """What changed since the week before: the same quantities a week apart, from the data
+    public on each date (``None`` when there is no earlier week in the data)."""
+    before = week.week_before
+    if before is None:
         return None
-    p_now, p_then = current.get("phase") or {}, previous.get("phase") or {}
-    s_now, s_then = current.get("signals") or {}, previous.get("signals") or {}
-    c_now, c_then = s_now.get("composite") or {}, s_then.get("composite") or {}
-    l_now, l_then = s_now.get("feedback_loop") or {}, s_then.get("feedback_loop") or {}
+    a0, a1 = before.assessment, week.assessment
+    c0, c1 = before.dashboard.composite, week.composite
     signals = []
-    then_map = _signal_map(s_then)
-    for name, now in _signal_map(s_now).items():
-        then = then_map.get(name) or {}
+    for name, now in week.signals.items():
+        then = before.dashboard.signals.get(name)
+        e0, e1 = before.extremes.get(name), week.extremes.get(name)
         signals.append({
             "name": name,
-            "status_before": then.get("status"), "status_after": now.get("status"),
-            "value_before": then.get("value"), "value_after": now.get("value"),
-            "delta": _delta(then.get("value"), now.get("value")),
-            "changed": then.get("status") != now.get("status"),
+            "status_before": then.status if then else None, "status_after": now.status,
+            "value_before": then.value if then else None, "value_after": now.value,
+            "week_worst_before": e0.worst_status if e0 else None,
+            "week_worst_after": e1.worst_status if e1 else None,
+            "changed": then is None or then.status != now.status,
         })
     return {
-        "since": previous.get("as_of"),
-        "phase": {"before": p_then.get("phase"), "after": p_now.get("phase"),
-                  "label_before": p_then.get("label"), "label_after": p_now.get("label"),
-                  "changed": p_then.get("phase") != p_now.get("phase")
-                  or p_then.get("substate") != p_now.get("substate")},
-        "confidence": {"before": p_then.get("confidence"), "after": p_now.get("confidence"),
-                       "changed": p_then.get("confidence") != p_now.get("confidence")},
-        "composite": {"status_before": c_then.get("status"), "status_after": c_now.get("status"),
-                      "value_before": c_then.get("value"), "value_after": c_now.get("value"),
-                      "delta": _delta(c_then.get("value"), c_now.get("value")),
-                      "changed": c_then.get("status") != c_now.get("status")},
-        "feedback_loop": {"before": l_then.get("state"), "after": l_now.get("state"),
-                          "changed": l_then.get("state") != l_now.get("state")},
+        "since": before.as_of,
+        "phase": {"before": a0.phase if a0 else None, "after": a1.phase if a1 else None,
+                  "label_before": a0.label if a0 else None,
+                  "label_after": a1.label if a1 else None,
+                  "changed": (a0.phase, a0.substate) != (a1.phase, a1.substate)
+                  if a0 and a1 else a0 is not a1},
+        "confidence": {"before": a0.confidence if a0 else None,
+                       "after": a1.confidence if a1 else None,
+                       "changed": (a0.confidence if a0 else None)
+                       != (a1.confidence if a1 else None)},
+        "composite": {"status_before": c0.status, "status_after": c1.status,
+                      "value_before": c0.value, "value_after": c1.value,
+                      "changed": c0.status != c1.status},
+        "feedback_loop": {"before": before.dashboard.feedback_loop.state,
+                          "after": week.loop.state,
+                          "changed": before.dashboard.feedback_loop.state != week.loop.state},
         "signals": signals,
     }
 
 
+def _description(dataset: Dataset) -> str:
+    """Where the data came from, without local paths (the file is published)."""
+    if dataset.provenance.kind == "sample":
+        return "bundled sample of real published figures (see SOURCES.md)"
+    return "the reportgen data store"
+
+
 def build_brief(
     *,
-    as_of: date,
-    assessment: Any,
-    dashboard: Any,
-    dataset: Dataset,
+    week: WeekAnalysis,
+    page: Page,
     charts: Mapping[str, Any],
     generated_at: datetime,
-    previous_brief: Mapping[str, Any] | None = None,
-    thresholds: Sequence[Mapping[str, Any]] = (),
+    previous_published: Mapping[str, Any] | None = None,
     formats: Sequence[str] = ("html", "pdf", "json"),
     site_title: str | None = None,
 ) -> dict[str, Any]:
-    """The brief.json document of one week.
+    """The brief.json document of one week: a serialisation of the week's analysis and of the
+    page built from it, so every number and every sentence the briefing shows is in it.
 
     Parameters
     ----------
-    as_of
-        The briefing date; the analysis used only data public on that day.
-    assessment, dashboard
-        The phase assessment and the signal dashboard (anything with ``to_dict()``).
-    dataset
-        The data the analysis saw (``Dataset.visible(as_of)``), for the provenance block.
+    week
+        The week's analysis (only data public on ``week.as_of``).
+    page
+        The page built from it (:func:`reportgen.render.context.build_page`): its text.
     charts
-        Chart bundles by name (``name``/``title``/``section``/``alt_text``), listed with the CSV
-        path of their data.
+        Chart bundles by name, listed with the CSV path of their data.
     generated_at
         When the build ran (UTC; naive values are taken as UTC). The only volatile field.
-    previous_brief
-        The previous week's brief.json, to fill ``previous`` and ``changes``; None for the first.
-    thresholds
-        Rows of ``reportgen.analysis.thresholds.describe()`` with any overrides applied.
+    previous_published
+        The brief.json of the latest earlier briefing in the site, linked as ``previous``.
     formats
         The files written beside brief.json (``html``, ``pdf``, ``json``).
 
@@ -234,20 +222,35 @@ def build_brief(
         Plain JSON data (no NaN: missing numbers are ``null``), valid against
         ``brief.schema.json``.
     """
-    brief: dict[str, Any] = {
+    dataset = week.data
+    as_of = week.as_of
+    return {
         "schema_version": SCHEMA_VERSION,
         "as_of": as_of.isoformat(),
         "generated_at": _utc_text(generated_at),
         "generator": {"name": "reportgen", "version": __version__},
         "title": site_title,
+        "retrospective": page.meta.is_retrospective,
         "data": {
             "kind": dataset.provenance.kind,
-            "description": dataset.provenance.description,
+            "description": _description(dataset),
+            "newest_observation": jsonable(week.newest_data),
             "items": data_items(dataset, as_of),
         },
-        "phase": jsonable(assessment),
-        "signals": jsonable(dashboard),
-        "thresholds": jsonable(list(thresholds)),
+        "coverage": {name: c.to_dict() for name, c in week.coverage.items()},
+        "phase": jsonable(week.assessment),
+        "phase_unavailable": week.phase_unavailable,
+        "signals": jsonable(week.dashboard),
+        "week": {
+            "start": week.week_start.isoformat(), "end": as_of.isoformat(),
+            "extremes": {n: e.to_dict() for n, e in week.extremes.items()},
+            "events": [e.to_dict() for e in week.events],
+        },
+        "reservoir": week.reservoir.to_dict(),
+        "implications": jsonable(week.implications),
+        "page": jsonable({k: v for k, v in page.to_context().items()
+                          if k not in ("show", "figures")}),
+        "thresholds": jsonable(week.threshold_rows()),
         "charts": chart_entries(charts),
         "files": {
             "html": "briefing.html" if "html" in formats else None,
@@ -255,22 +258,14 @@ def build_brief(
             "json": "brief.json",
             "data": "data/",
         },
-        "previous": None,
-        "changes": None,
+        "previous": None if not previous_published else {
+            "as_of": previous_published.get("as_of"),
+            "path": f"../{previous_published.get('as_of')}/brief.json",
+            "phase": (previous_published.get("phase") or {}).get("phase"),
+            "label": (previous_published.get("phase") or {}).get("label"),
+        },
+        "changes": jsonable(_changes(week)),
     }
-    if previous_brief:
-        prev_phase = previous_brief.get("phase") or {}
-        reconstructed = previous_brief.get("previous_source") == "reconstructed"
-        brief["previous"] = {
-            "as_of": previous_brief.get("as_of"),
-            # A week rebuilt in memory from the store was never published: nothing to link.
-            "path": None if reconstructed else f"../{previous_brief.get('as_of')}/brief.json",
-            "phase": prev_phase.get("phase"),
-            "label": prev_phase.get("label"),
-            "source": "reconstructed" if reconstructed else "published",
-        }
-        brief["changes"] = compute_changes(brief, previous_brief)
-    return brief
 
 
 def load_schema() -> dict[str, Any]:

@@ -333,3 +333,11 @@ def _check_type(key: str, value: object, default: object, source: str) -> object
         raise ConfigError(f"{source}: threshold {key} must be {type(default).__name__} like its "
                           f"default {default!r}, not {type(value).__name__} {value!r}")
     return value
+
+
+def thresholds_in_force(settings: Settings) -> Thresholds:
+    """The thresholds a command uses: the defaults with the settings' overrides applied (the
+    same for ``build``, ``assess``, ``signals`` and ``phases``)."""
+    from reportgen.analysis.thresholds import DEFAULT
+
+    return apply_threshold_overrides(DEFAULT, settings.threshold_overrides)

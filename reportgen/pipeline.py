@@ -1,14 +1,16 @@
 """The one orchestrator of a briefing build.
 
-    settings -> data -> assess -> signals -> charts -> brief -> render -> site
+    settings -> data -> analyse (the week, once) -> charts -> page -> brief -> render -> site
 
 1. **data**: unless ``--sample`` or offline, fetch what is new into the store. Without a network
    the build says so and uses the store; an empty (or absent) store falls back to the bundled
    sample. Fetch failures of single items never stop a build: the store keeps what it had.
-2. **analysis**: the phase assessment and the stress signals, on ``Dataset.visible(as_of)``
-   (no look-ahead), with the threshold overrides of the settings applied.
-3. **render**: Altair charts, ``brief.json``, the HTML page and the PDF. Everything is produced
-   in memory first.
+2. **analyse**: :func:`reportgen.analysis.week.analyse` computes the whole week once (phase,
+   signals, reservoir, the week's extremes, implications, chart frames, the week before) on
+   the data public on ``as_of`` (no look-ahead), with the thresholds of the settings.
+3. **views**: the charts, the page (every sentence), ``brief.json`` (a serialisation of the
+   week and its page), the HTML and the PDF: each a view of the same WeekAnalysis, produced in
+   memory first.
 4. **site**: :class:`reportgen.site.Site` writes the week atomically and regenerates the index,
    the archive and the feed.
 
@@ -25,17 +27,16 @@ PosixPath('/tmp/site/briefings/2026-10-08')
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportgen.brief import build_brief
-from reportgen.config import FORMATS, Settings, apply_threshold_overrides
+from reportgen.config import FORMATS, Settings, thresholds_in_force
 from reportgen.dataset import Dataset
 from reportgen.errors import ConfigError, DataUnavailableError, SourceError
 from reportgen.site.writer import (
@@ -49,15 +50,21 @@ from reportgen.site.writer import (
 )
 from reportgen.store import Store
 
+if TYPE_CHECKING:
+    from reportgen.analysis.thresholds import Thresholds
+    from reportgen.analysis.week import WeekAnalysis
+    from reportgen.charts import ChartBundle
+    from reportgen.fetching import FetchSummary
+    from reportgen.render.context import Page
+
 #: The stages of a build, in order, with the label progress shows.
 STAGES: dict[str, str] = {
     "fetch": "Fetching new data",
     "load": "Loading data",
-    "assess": "Assessing the balance-sheet phase",
-    "signals": "Computing the plumbing signals",
+    "analyse": "Analysing the week (phase, signals, reservoir)",
     "charts": "Drawing the charts",
+    "page": "Writing the briefing text",
     "brief": "Assembling brief.json",
-    "context": "Preparing the briefing text",
     "html": "Rendering the HTML briefing",
     "pdf": "Rendering the PDF briefing",
     "publish": "Writing the site",
@@ -92,50 +99,33 @@ class ProgressEvent:
 Progress = Callable[[ProgressEvent], None]
 
 
-def _call_with_thresholds(func: Callable[..., Any], ds: Dataset, as_of: date,
-                          thresholds: Any) -> Any:
-    """Call an analysis entry point, passing ``thresholds`` only if it takes them."""
-    try:
-        accepts = "thresholds" in inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        accepts = False
-    return func(ds, as_of, thresholds=thresholds) if accepts else func(ds, as_of)
+def _default_analyse(ds: Dataset, as_of: date, thresholds: Thresholds) -> WeekAnalysis:
+    from reportgen.analysis.week import analyse
+
+    return analyse(ds, as_of, thresholds)
 
 
-def _default_assess(ds: Dataset, as_of: date, thresholds: Any) -> Any:
-    from reportgen.analysis.phase import assess
-
-    return _call_with_thresholds(assess, ds, as_of, thresholds.phase)
-
-
-def _default_dashboard(ds: Dataset, as_of: date, thresholds: Any) -> Any:
-    from reportgen.analysis.signals import compute_dashboard
-
-    return _call_with_thresholds(compute_dashboard, ds, as_of, thresholds.signals)
-
-
-def _default_charts(ds: Dataset, assessment: Any, dashboard: Any, as_of: date) -> Any:
+def _default_charts(week: WeekAnalysis) -> Mapping[str, ChartBundle]:
     from reportgen.charts import build_charts
 
-    return build_charts(ds, assessment, dashboard, as_of)
+    return build_charts(week)
 
 
-def _default_context(ds: Dataset, assessment: Any, dashboard: Any, brief: dict[str, Any],
-                     previous: dict[str, Any] | None, settings: Settings,
-                     charts: Mapping[str, Any]) -> dict[str, Any]:
-    from reportgen.render.context import build_context
+def _default_page(week: WeekAnalysis, charts: Mapping[str, ChartBundle], settings: Settings,
+                  generated_at: datetime) -> Page:
+    from reportgen.render.context import build_page
 
-    return build_context(ds, assessment, dashboard, brief, previous, settings, charts)
+    return build_page(week, charts, settings, generated_at)
 
 
-def _default_html(context: dict[str, Any], charts: Mapping[str, Any], asset_prefix: str,
-                  csv_prefix: str) -> str:
+def _default_html(context: Mapping[str, Any], charts: Mapping[str, ChartBundle],
+                  asset_prefix: str, csv_prefix: str) -> str:
     from reportgen.render.html import render_briefing_html
 
     return render_briefing_html(context, charts, asset_prefix, csv_prefix)
 
 
-def _default_pdf(context: dict[str, Any], charts: Mapping[str, Any]) -> bytes:
+def _default_pdf(context: Mapping[str, Any], charts: Mapping[str, ChartBundle]) -> bytes:
     from reportgen.render.pdf import render_briefing_pdf
 
     return render_briefing_pdf(context, charts)
@@ -147,7 +137,7 @@ def _default_warm_up_pdf() -> None:
     warm_up()
 
 
-def _default_prefetch_pdf_charts(charts: Mapping[str, Any]) -> None:
+def _default_prefetch_pdf_charts(charts: Mapping[str, ChartBundle]) -> None:
     from reportgen.render.pdf import prefetch_svgs
 
     prefetch_svgs(charts)
@@ -159,7 +149,7 @@ def _default_assets() -> tuple[Asset, ...]:
     return site_assets()
 
 
-def _default_fetch(store: Store, settings: Settings, now: datetime) -> Any:
+def _default_fetch(store: Store, settings: Settings, now: datetime) -> FetchSummary:
     from reportgen import fetching
 
     tasks = fetching.plan()
@@ -168,18 +158,20 @@ def _default_fetch(store: Store, settings: Settings, now: datetime) -> Any:
 
 @dataclass(frozen=True)
 class Components:
-    """The functions a build calls. The defaults are the real ones; tests swap in fakes."""
+    """The functions a build calls. The defaults are the real ones; tests swap in fakes that
+    return real objects (see ``tests/factories.py``)."""
 
-    assess: Callable[[Dataset, date, Any], Any] = _default_assess
-    dashboard: Callable[[Dataset, date, Any], Any] = _default_dashboard
-    charts: Callable[[Dataset, Any, Any, date], Mapping[str, Any]] = _default_charts
-    context: Callable[..., dict[str, Any]] = _default_context
-    html: Callable[[dict[str, Any], Mapping[str, Any], str, str], str] = _default_html
-    pdf: Callable[[dict[str, Any], Mapping[str, Any]], bytes] = _default_pdf
-    prefetch_pdf_charts: Callable[[Mapping[str, Any]], None] = _default_prefetch_pdf_charts
+    analyse: Callable[[Dataset, date, Thresholds], WeekAnalysis] = _default_analyse
+    charts: Callable[[WeekAnalysis], Mapping[str, ChartBundle]] = _default_charts
+    page: Callable[[WeekAnalysis, Mapping[str, ChartBundle], Settings, datetime], Page] = \
+        _default_page
+    html: Callable[[Mapping[str, Any], Mapping[str, ChartBundle], str, str], str] = _default_html
+    pdf: Callable[[Mapping[str, Any], Mapping[str, ChartBundle]], bytes] = _default_pdf
+    prefetch_pdf_charts: Callable[[Mapping[str, ChartBundle]], None] = \
+        _default_prefetch_pdf_charts
     warm_up_pdf: Callable[[], None] = _default_warm_up_pdf
     assets: Callable[[], tuple[Asset, ...]] = _default_assets
-    fetch: Callable[[Store, Settings, datetime], Any] = _default_fetch
+    fetch: Callable[[Store, Settings, datetime], FetchSummary] = _default_fetch
 
 
 # -- what comes out -----------------------------------------------------------------------------
@@ -189,7 +181,7 @@ class DataChoice:
 
     dataset: Dataset
     kind: str  # "store" | "sample"
-    fetch: Any | None  # the FetchSummary when a fetch ran
+    fetch: FetchSummary | None  # when a fetch ran
     notes: tuple[str, ...] = ()
 
 
@@ -202,6 +194,7 @@ class BuildResult:
     publish: PublishResult
     data: DataChoice
     brief: dict[str, Any]
+    week: WeekAnalysis
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -346,78 +339,32 @@ def build(
     out_dir = Path(options.out_dir or settings.output_dir)
     stages = _Stages(progress)
 
-    from reportgen.analysis.thresholds import DEFAULT, describe
-
-    thresholds = apply_threshold_overrides(DEFAULT, settings.threshold_overrides)
+    thresholds = thresholds_in_force(settings)
     if "pdf" in formats:
         # The chart renderer's engine takes most of a second to start: start it now, on its
         # own thread, while the data loads and the analysis runs.
         components.warm_up_pdf()
     data = choose_data(settings, options.sample, offline, components, now, stages)
+    as_of = _briefing_date(data.dataset, options.as_of)
 
-    as_of = options.as_of or data.dataset.default_as_of()
-    if as_of is None:
-        raise DataUnavailableError("there is no data to build a briefing from: run "
-                                   "`reportgen fetch` or `reportgen data import DIR`, or pass "
-                                   "--sample")
-    first = _first_public_date(data.dataset)
-    if first is not None and as_of < first:
-        raise DataUnavailableError(f"--as-of {as_of} is before the first data "
-                                   f"({data.dataset.provenance.description} starts {first}); "
-                                   "choose a later date")
-    visible = data.dataset.visible(as_of)
-
-    with stages.stage("assess"):
-        assessment = components.assess(visible, as_of, thresholds)
-    with stages.stage("signals"):
-        dashboard = components.dashboard(visible, as_of, thresholds)
+    with stages.stage("analyse"):
+        week = components.analyse(data.dataset, as_of, thresholds)
     with stages.stage("charts"):
-        charts = dict(components.charts(visible, assessment, dashboard, as_of))
+        charts = dict(components.charts(week))
     if "pdf" in formats:
         # The PDF's static SVG charts are the slowest part of a build: start them now, in the
         # background, so they are ready when the print edition is laid out.
         components.prefetch_pdf_charts(charts)
 
     site = Site(out_dir, title=settings.site_title, base_url=settings.base_url or None)
-    present = site.briefings()
-    previous = site.previous_brief(as_of)
+    with stages.stage("page"):
+        # The settings say which formats this build writes (e.g. no PDF work for html,json).
+        page = components.page(week, charts, replace(settings, formats=formats), now)
     with stages.stage("brief"):
-        if previous is None:
-            previous = _reconstructed_previous(data.dataset, as_of, components, thresholds, now,
-                                               dashboard)
-        brief = build_brief(
-            as_of=as_of, assessment=assessment, dashboard=dashboard, dataset=visible,
-            charts=charts, generated_at=now, previous_brief=previous,
-            thresholds=describe(thresholds), formats=formats, site_title=settings.site_title,
-        )
-
-    html = index_html = None
-    pdf = None
-    if "html" in formats or "pdf" in formats:
-        with stages.stage("context"):
-            # The settings say which formats this build writes (e.g. no PDF work for html,json).
-            context = components.context(visible, assessment, dashboard, brief, previous,
-                                         replace(settings, formats=formats), charts)
-        if "html" in formats:
-            with stages.stage("html"):
-                # Rendered once with placeholder prefixes, then filled in for the week's folder
-                # and for the site root (index.html): half the cost of rendering twice.
-                page = components.html(context, charts, _ASSET_SLOT, _CSV_SLOT)
-                week = f"{BRIEFINGS_DIR}/{as_of.isoformat()}"
-                html = _fill(page, f"../../{ASSETS_DIR}/", f"{DATA_DIR}/")
-                # Only the latest week needs the root rendering used as index.html.
-                if not any(e.as_of > as_of and e.has_html for e in present):
-                    index_html = _fill(page, f"{ASSETS_DIR}/", f"{week}/{DATA_DIR}/")
-        else:
-            stages.skip("html", "not in --format")
-        if "pdf" in formats:
-            with stages.stage("pdf"):
-                pdf = components.pdf(context, charts)
-        else:
-            stages.skip("pdf", "not in --format")
-    else:
-        for name in ("context", "html", "pdf"):
-            stages.skip(name, "not in --format")
+        brief = build_brief(week=week, page=page, charts=charts, generated_at=now,
+                            previous_published=site.previous_brief(as_of), formats=formats,
+                            site_title=settings.site_title)
+    html, index_html, pdf = _render(components, stages, page, charts, formats, site, as_of)
 
     with stages.stage("publish"):
         csvs = {name: _csv(bundle) for name, bundle in charts.items()}
@@ -427,8 +374,51 @@ def build(
             assets=tuple(a for a in components.assets()
                          if html is not None or a.name.endswith(".css")),
         )
-    return BuildResult(as_of, out_dir, published.week_dir, formats, published, data, brief,
+    return BuildResult(as_of, out_dir, published.week_dir, formats, published, data, brief, week,
                        stages.timings)
+
+
+def _briefing_date(dataset: Dataset, requested: date | None) -> date:
+    """The briefing date: the one asked for, else the data's newest H.4.1 week made public."""
+    as_of = requested or dataset.default_as_of()
+    if as_of is None:
+        raise DataUnavailableError("there is no data to build a briefing from: run "
+                                   "`reportgen fetch` or `reportgen data import DIR`, or pass "
+                                   "--sample")
+    first = _first_public_date(dataset)
+    if first is not None and as_of < first:
+        raise DataUnavailableError(f"--as-of {as_of} is before the first data "
+                                   f"({dataset.provenance.description} starts {first}); "
+                                   "choose a later date")
+    return as_of
+
+
+def _render(components: Components, stages: _Stages, page: Page,
+            charts: Mapping[str, ChartBundle], formats: tuple[str, ...], site: Site,
+            as_of: date) -> tuple[str | None, str | None, bytes | None]:
+    """The HTML page (for the week's folder and, when it is the latest, for the site root) and
+    the PDF, each only when asked for."""
+    html = index_html = None
+    pdf = None
+    context = page.to_context()
+    if "html" in formats:
+        with stages.stage("html"):
+            # Rendered once with placeholder prefixes, then filled in for the week's folder
+            # and for the site root (index.html): half the cost of rendering twice.
+            rendered = components.html(context, charts, _ASSET_SLOT, _CSV_SLOT)
+            week = f"{BRIEFINGS_DIR}/{as_of.isoformat()}"
+            html = _fill(rendered, f"../../{ASSETS_DIR}/", f"{DATA_DIR}/")
+            # Only the latest week needs the root rendering used as index.html.
+            if not any(e.as_of > as_of and e.has_html for e in site.briefings()):
+                index_html = _fill(rendered, f"{ASSETS_DIR}/", f"{week}/{DATA_DIR}/")
+    else:
+        stages.skip("html", "not in --format")
+    if "pdf" in formats:
+        with stages.stage("pdf"):
+            pdf = components.pdf(context, charts)
+    else:
+        stages.skip("pdf", "not in --format")
+    return html, index_html, pdf
 
 
 # URL-safe, survive HTML escaping and JSON encoding unchanged, and never occur in data.
@@ -440,11 +430,8 @@ def _fill(page: str, asset_prefix: str, csv_prefix: str) -> str:
     return page.replace(_ASSET_SLOT, asset_prefix).replace(_CSV_SLOT, csv_prefix)
 
 
-def _csv(bundle: Any) -> str:
-    data = getattr(bundle, "data", None)
-    if data is None:
-        return ""
-    text: str = data.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")
+def _csv(bundle: ChartBundle) -> str:
+    text: str = bundle.data.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")
     return text
 
 
@@ -454,36 +441,6 @@ def _check_formats(formats: tuple[str, ...] | list[str]) -> tuple[str, ...]:
         raise ConfigError(f"unknown output format(s) {', '.join(unknown) or '(none)'}; "
                           f"choose from {', '.join(FORMATS)}, e.g. --format html,pdf,json")
     return tuple(f for f in FORMATS if f in formats)
-
-
-def _reconstructed_previous(dataset: Dataset, as_of: date, components: Components,
-                            thresholds: Any, now: datetime,
-                            dashboard: Any = None) -> dict[str, Any] | None:
-    """The verdicts of the week before ``as_of``, recomputed from the same data.
-
-    Used when the site holds no earlier briefing (a first build, ``--sample``, a fresh output
-    folder), so that "what changed since last week" still compares two weeks. It uses only the
-    data public a week earlier, like the briefing that would have been published then. The
-    signals of that day are read from this week's ``dashboard`` frames when it has them
-    (``Dashboard.at``: the same rows, without computing every signal's history again).
-    """
-    week_before = as_of - timedelta(days=7)
-    first = _first_public_date(dataset)
-    if first is None or week_before < first:
-        return None
-    visible = dataset.visible(week_before)
-    at = getattr(dashboard, "at", None)
-    earlier = at(week_before) if at is not None else None
-    if earlier is None:
-        earlier = components.dashboard(visible, week_before, thresholds)
-    brief = build_brief(
-        as_of=week_before,
-        assessment=components.assess(visible, week_before, thresholds),
-        dashboard=earlier,
-        dataset=visible, charts={}, generated_at=now, formats=("json",),
-    )
-    brief["previous_source"] = "reconstructed"
-    return brief
 
 
 def _first_public_date(dataset: Dataset) -> date | None:

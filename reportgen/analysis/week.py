@@ -23,9 +23,23 @@ from datetime import date, timedelta
 from typing import Any
 
 from reportgen.analysis import reservoir as rsv
+from reportgen.analysis.events import (
+    Coverage,
+    WeekExtreme,
+    coverage,
+    events,
+    newest_observation,
+    week_extremes,
+)
 from reportgen.analysis.frames import ChartFrames, chart_frames
-from reportgen.analysis.implications import Implications, read_implications
-from reportgen.analysis.phase import PhaseAssessment, assess
+from reportgen.analysis.implications import (
+    Implications,
+    MeasuredState,
+    Statement,
+    read_implications,
+)
+from reportgen.analysis.phase import Evidence, PhaseAssessment, assess
+from reportgen.analysis.reservoir import Reservoir, ReservoirRow
 from reportgen.analysis.signals import (
     CompositeResult,
     Dashboard,
@@ -33,6 +47,7 @@ from reportgen.analysis.signals import (
     SignalResult,
     compute_dashboard,
 )
+from reportgen.analysis.signals.composite import CORE
 from reportgen.analysis.thresholds import DEFAULT, Thresholds, describe
 from reportgen.dataset import Dataset
 from reportgen.errors import DataUnavailableError
@@ -43,11 +58,13 @@ WEEK_DAYS = 7
 
 @dataclass(frozen=True)
 class WeekBefore:
-    """The readings of the week before (``as_of`` - 7 days), from the data public then."""
+    """The readings of the week before (``as_of`` - 7 days), from the data public then, and
+    that week's extremes (from the same daily frames, so like is compared with like)."""
 
     as_of: date
     assessment: PhaseAssessment | None
     dashboard: Dashboard
+    extremes: dict[str, WeekExtreme]
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,10 @@ class WeekAnalysis:
     implications: Implications
     frames: ChartFrames
     week_before: WeekBefore | None
+    extremes: dict[str, WeekExtreme]
+    events: tuple[WeekExtreme, ...]
+    coverage: dict[str, Coverage]
+    newest_data: date | None
 
     @property
     def signals(self) -> dict[str, SignalResult]:
@@ -106,7 +127,8 @@ def _week_before(dataset: Dataset, as_of: date, thresholds: Thresholds,
         return None
     earlier = dashboard.at(day) or compute_dashboard(visible, day, thresholds.signals)
     assessment, _ = _assess(visible, day, thresholds)
-    return WeekBefore(day, assessment, earlier)
+    start = day - timedelta(days=WEEK_DAYS - 1)
+    return WeekBefore(day, assessment, earlier, week_extremes(dashboard, start, day))
 
 
 def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
@@ -134,15 +156,26 @@ def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
     assessment, phase_unavailable = _assess(visible, as_of, thresholds)
     dashboard = compute_dashboard(visible, as_of, thresholds.signals)
     reservoir = rsv.reservoir(visible)
-    implications = read_implications(assessment.phase if assessment else None,
-                                     dashboard.composite.status,
-                                     dashboard.feedback_loop.state
-                                     if dashboard.feedback_loop.status != "unavailable"
-                                     else "unavailable")
+    covered = coverage(dashboard, visible, as_of)
+    reserves_row = reservoir.row("reserves")
+    implications = read_implications(MeasuredState(
+        phase=assessment.phase if assessment else None,
+        reserves_change_13w_bn=reserves_row.change_13w_bn if reserves_row else None,
+        plumbing=dashboard.composite.status,
+        pipe_live=sum(covered[n].state == "live" for n in CORE),
+        loop=dashboard.feedback_loop.state))
+    extremes = week_extremes(dashboard, as_of - timedelta(days=WEEK_DAYS - 1), as_of)
     frames = chart_frames(visible, as_of, assessment.history if assessment else None, reservoir,
                           dashboard)
     before = _week_before(dataset, as_of, thresholds, dashboard) if with_week_before else None
     return WeekAnalysis(as_of=as_of, data=visible, thresholds=thresholds, assessment=assessment,
                         phase_unavailable=phase_unavailable, dashboard=dashboard,
                         reservoir=reservoir, implications=implications, frames=frames,
-                        week_before=before)
+                        week_before=before, extremes=extremes, events=tuple(events(extremes)),
+                        coverage=covered, newest_data=newest_observation(visible))
+
+
+__all__ = [
+    "Coverage", "Evidence", "Implications", "PhaseAssessment", "Reservoir", "ReservoirRow",
+    "SignalResult", "Statement", "WeekAnalysis", "WeekBefore", "WeekExtreme", "analyse",
+]

@@ -1,33 +1,39 @@
-"""The template context: every string and number the briefing shows, ready to place.
+"""The page: every string and number the briefing shows, built once from the week's analysis.
 
-Templates format; they compute nothing. So this module turns the brief.json dicts (the phase
-assessment and the signal dashboard), the dataset and the chart bundles into display-ready
-values: headlines, sentences from :mod:`reportgen.render.narrative`, table rows with their
-numbers already formatted, figures with their numbers, and the lists of what was unavailable.
-
-The HTML and PDF editions share this context; :mod:`.html` and :mod:`.pdf` add only what
-differs between them (chart specs or SVGs, asset paths).
+Templates format; they compute nothing. So this module turns the typed results of
+:class:`reportgen.analysis.week.WeekAnalysis` (the assessment, the dashboard, the week's
+extremes, the reservoir, the implications, the coverage) and the chart bundles into a
+:class:`Page` of frozen records: headlines, sentences from :mod:`reportgen.render.narrative`,
+table rows with their numbers formatted, figures with their numbers, what was unavailable. The
+HTML and PDF editions render the same page, and brief.json carries its text, so the three never
+disagree.
 
 Example
 -------
->>> ctx = build_context(ds, assessment, dashboard, brief, None, settings, charts)
->>> ctx["front"]["phase"]["headline"]
+>>> page = build_page(week, charts, settings, generated_at)
+>>> page.front.phase.headline
 'Phase 2: active bill purchases'
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 
 from reportgen import catalog
-from reportgen.analysis.implications import read_implications, rules_table
-from reportgen.analysis.thresholds import SignalThresholds, describe
-from reportgen.charts import ChartBundle, frames
+from reportgen.analysis.week import (
+    Coverage,
+    PhaseAssessment,
+    SignalResult,
+    WeekAnalysis,
+)
+from reportgen.charts import ChartBundle
 from reportgen.dataset import Dataset
+from reportgen.formatting import bn, day, long_day, phase_title
 from reportgen.render import narrative as nv
 
 DEFAULT_TITLE = "Fed liquidity & Treasury plumbing briefing"
@@ -43,13 +49,14 @@ FIGURE_SOURCES = {
                 "bill data end; FOMC statements",
     "reservoir_levels": "Federal Reserve H.4.1 (via FRED); ON RRP from the NY Fed (via FRED)",
     "reservoir_buffers": "Federal Reserve H.4.1 (via FRED); NY Fed ON RRP (via FRED)",
-    "repo_spread": "NY Fed reference rates (SOFR and percentiles); Federal Reserve IORB (via FRED)",
+    "repo_spread": "NY Fed reference rates (SOFR and percentiles); Federal Reserve IORB/IOER "
+                   "(via FRED)",
     "srf": "NY Fed repo operation results",
     "auctions": "US Treasury auction results (Fiscal Data / TreasuryDirect)",
     "fails": "NY Fed primary dealer statistics",
     "volatility": "Treasury constant-maturity yields, Federal Reserve H.15 (via FRED)",
     "curve": "Treasury constant-maturity yields and spreads (via FRED)",
-    "stock_flow": "Federal Reserve H.4.1; reportgen plumbing stress index",
+    "stock_flow": "Federal Reserve H.4.1; reportgen plumbing stress index (pipe signals only)",
 }
 
 SOURCE_NAMES = {
@@ -62,7 +69,7 @@ SOURCE_NAMES = {
 # when the figures are absent.
 PIPE_SUBSECTIONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], str], ...] = (
     ("repo", "Repo rates and the Standing Repo Facility", ("repo_rates", "srf"),
-     ("repo_spread", "srf"), "SOFR, its percentiles, IORB or repo operation results"),
+     ("repo_spread", "srf"), "SOFR, its reference rate or repo operation results"),
     ("auctions", "Treasury auctions", ("auctions",), ("auctions",),
      "Treasury auction results"),
     ("fails", "Settlement fails", ("fails",), ("fails",),
@@ -75,7 +82,7 @@ PIPE_SUBSECTIONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], str], 
 
 STATUS_LABELS = {"normal": "Normal", "elevated": "Elevated", "stressed": "Stressed",
                  "unavailable": "Unavailable", "dormant": "Dormant", "forming": "Forming",
-                 "engaged": "Engaged"}
+                 "engaged": "Engaged", "stale": "Stale", "not_yet": "Not yet"}
 
 METHODOLOGY = (
     "Phase. Each H.4.1 week is classified from the composition of the Fed's securities "
@@ -86,23 +93,33 @@ METHODOLOGY = (
     "Confidence combines how clearly the flows sit inside the phase, whether the four- and "
     "thirteen-week readings agree, how long the phase has lasted, data quality and agreement "
     "with the announced FOMC regime.",
-    "Plumbing. Seven signals (repo rates, SRF take-up, auctions, fails, Treasury volatility, the "
-    "yield curve and reserves) are each judged normal, elevated or stressed against fixed "
-    "thresholds and their own trailing three-year distribution, using only data published by "
-    "the briefing date. Stress that falls in a known calendar window (month- and quarter-ends, "
-    "tax dates, coupon settlements, refunding weeks) is labelled calendar-explained; stress "
-    "that recurs on most recent days is labelled persistent. The stress index (0-100) blends "
-    "the worst core signal with the breadth of all of them.",
+    "The reservoir and the pipe are measured apart. Reserves, ON RRP and the TGA are the "
+    "reservoir (a stock), read against their own history. The pipe is five signals of flows and "
+    "intermediation (repo rates, SRF take-up, auctions, fails, Treasury volatility) with the "
+    "yield curve as context; each is judged normal, elevated or stressed against fixed "
+    "thresholds and its trailing three-year distribution, using only data published by the "
+    "briefing date. Repo rates are judged on spikes against their recent median and on their "
+    "sustained level against IORB (SOFR lastingly above IORB is scarcity even when stable).",
+    "The week, not the day. Each signal is read over the business days since the previous "
+    "weekly briefing, and its most extreme reading is reported with the date it is for. A "
+    "calendar window (month- and quarter-ends, tax dates, coupon settlements, refunding weeks) "
+    "is the window of the date the figure is for; stress in a window is calendar-explained "
+    "only if it does not persist, and stress that recurs on most recent days is persistent.",
+    "The plumbing stress index (0-100) blends the worst pipe signal with the breadth of all of "
+    "them; reserves are not in it, so section 4 compares two independent measures. With fewer "
+    "than the minimum of pipe signals live it is published only when what is measured already "
+    "shows stress: missing data never read as calm.",
     "Feedback loop. The loop is weak auction, then heavy dealer takedown, then funding stress "
-    "(repo, SRF or fails), then a weaker next auction, each within a fixed window of the "
-    "previous link: dormant with fewer than two links in sequence, forming with two or three, "
-    "engaged with all four.",
+    "(repo, SRF or fails, on at least two observation dates and not merely calendar-explained), "
+    "then a weaker next auction, each within a fixed window of the previous link: dormant with "
+    "fewer than two links in sequence, forming with two or three, engaged with all four.",
     "Auction tails are proxies (high minus median yield): the when-issued yield that defines "
     "the market's tail is not published by any free source. All amounts are in USD billions, "
     "converted once from each publisher's units; spreads are in basis points.",
-    "Implications are a rule-based reading of the three inputs above (scored in the table "
-    "below); they are conditional statements about the liquidity channel, not forecasts and "
-    "not investment advice.",
+    "Implications are a rule-based reading of the measured state (the phase, the change in "
+    "reserves, the pipe and how much of it has data, the loop), scored in the table below; they "
+    "are conditional statements about the liquidity channel, not forecasts and not investment "
+    "advice. Missing inputs score nothing and lower the reading's confidence.",
 )
 
 CAVEAT = ("These statements follow mechanically from the rules in the appendix. They describe "
@@ -110,22 +127,255 @@ CAVEAT = ("These statements follow mechanically from the rules in the appendix. 
           "briefing. Nothing here is a forecast or investment advice.")
 
 
-def _status(state: str | None) -> dict[str, str]:
+# -- the records ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Status:
+    label: str
+    css: str
+
+
+def status(state: str | None) -> Status:
     s = state or "unavailable"
-    return {"label": STATUS_LABELS.get(s, s.capitalize()), "css": s}
+    return Status(STATUS_LABELS.get(s, s.capitalize()), s)
 
 
-def _figure(bundle: ChartBundle, number: int) -> dict[str, Any]:
-    return {"name": bundle.name, "title": bundle.title, "alt_text": bundle.alt_text,
-            "section": bundle.section, "number": number,
-            "source": FIGURE_SOURCES.get(bundle.name, "see the appendix"),
-            "csv": f"data/{bundle.name}.csv"}
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    title: str
+    alt_text: str
+    section: str
+    number: int
+    source: str
+    csv: str
 
 
-def figures(charts: Mapping[str, ChartBundle]) -> dict[str, dict[str, Any]]:
+@dataclass(frozen=True)
+class Meta:
+    title: str
+    kicker: str
+    as_of: str
+    as_of_long: str
+    as_of_short: str
+    generated: str
+    description: str
+    data_note: str
+    age_note: str
+    is_sample: bool
+    is_retrospective: bool
+    sample_note: str
+    colophon: str
+
+
+@dataclass(frozen=True)
+class FrontPhase:
+    headline: str
+    substate: str
+    confidence: str
+    since: str
+    css: str
+    summary: str
+    disagreement: str
+
+
+@dataclass(frozen=True)
+class SignalRow:
+    name: str
+    title: str
+    status: Status
+    value: str
+    note: str
+    week: str
+    coverage: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: Status
+    value: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Front:
+    phase: FrontPhase
+    lead: tuple[str, ...]
+    plumbing: Verdict
+    signals: tuple[SignalRow, ...]
+    reservoir: Verdict
+    loop: Verdict
+    coverage: str
+    changes: tuple[str, ...]
+    changes_since: str
+    backdrop: str
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    label: str
+    level: str
+    c4: str
+    c13: str
+    reading: str
+
+
+@dataclass(frozen=True)
+class PhaseSection:
+    narrative: tuple[str, ...]
+    figure: Figure | None
+    figure_unavailable: str
+    evidence: tuple[EvidenceRow, ...]
+    evidence_note: str
+    evidence_unavailable: str
+    triggers: tuple[str, ...]
+    announced: tuple[Row, ...]
+    agreement: str
+    agreement_css: str
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    label: str
+    basis: str
+    latest: str
+    d4: str
+    d13: str
+    d52: str
+    date: str
+
+
+@dataclass(frozen=True)
+class ReservoirSection:
+    narrative: tuple[str, ...]
+    table: tuple[LevelRow, ...]
+    figures: tuple[Figure, ...]
+    unavailable: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Subsection:
+    id: str
+    title: str
+    narrative: tuple[str, ...]
+    figures: tuple[Figure, ...]
+    unavailable: tuple[str, ...]
+    status: Status | None
+
+
+@dataclass(frozen=True)
+class PipeSection:
+    narrative: tuple[str, ...]
+    subsections: tuple[Subsection, ...]
+
+
+@dataclass(frozen=True)
+class StockFlowSection:
+    narrative: tuple[str, ...]
+    figures: tuple[Figure, ...]
+    unavailable: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StatementText:
+    condition: str
+    reading: str
+    changes_if: str
+
+
+@dataclass(frozen=True)
+class AssetReading:
+    title: str
+    statements: tuple[StatementText, ...]
+
+
+@dataclass(frozen=True)
+class ImplicationsSection:
+    backdrop: str
+    score: str
+    confidence: str
+    lede: str
+    assets: tuple[AssetReading, ...]
+    caveat: str
+
+
+@dataclass(frozen=True)
+class ThresholdRow:
+    section: str
+    name: str
+    value: str
+    description: str
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    id: str
+    label: str
+    source: str
+    units: str
+    basis: str
+    last: str
+    stale: bool
+    css: str
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    input: str
+    state: str
+    score: str
+
+
+@dataclass(frozen=True)
+class Appendix:
+    methodology: tuple[str, ...]
+    implication_rules: tuple[RuleRow, ...]
+    thresholds: tuple[ThresholdRow, ...]
+    sources: tuple[SourceRow, ...]
+    provenance: str
+    attribution: str
+    unavailable: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything the briefing shows (see the module docstring)."""
+
+    meta: Meta
+    show: dict[str, bool]
+    toc: tuple[TocEntry, ...]
+    front: Front
+    phase: PhaseSection
+    reservoir: ReservoirSection
+    pipe: PipeSection
+    stock_flow: StockFlowSection
+    implications: ImplicationsSection
+    appendix: Appendix
+    figures: dict[str, Figure] = field(default_factory=dict)
+
+    def to_context(self) -> dict[str, Any]:
+        """The template's top-level names (the templates read attributes of the records)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def figures(charts: Mapping[str, ChartBundle]) -> dict[str, Figure]:
     """Figure entries for the charts present, numbered in reading order."""
     names = [n for n in FIGURE_ORDER if n in charts] + [n for n in charts if n not in FIGURE_ORDER]
-    return {name: _figure(charts[name], i) for i, name in enumerate(names, start=1)}
+    return {name: Figure(name, charts[name].title, charts[name].alt_text, charts[name].section,
+                         i, FIGURE_SOURCES.get(name, "see the appendix"), f"data/{name}.csv")
+            for i, name in enumerate(names, start=1)}
 
 
 def _worst(statuses: Sequence[str]) -> str:
@@ -135,24 +385,35 @@ def _worst(statuses: Sequence[str]) -> str:
     return max(live, key=lambda s: nv.STATUS_ORDER.get(s, 0))
 
 
-def _signal_note(sig: Mapping[str, Any]) -> str:
+def _signal_note(sig: SignalResult) -> str:
     notes = []
-    if sig.get("status") in ("elevated", "stressed"):
-        windows = [w for w in sig.get("calendar_windows") or [] if w]
-        if sig.get("calendar_explained") and windows:
-            notes.append(f"calendar-explained ({', '.join(windows)})")
-        elif sig.get("status") != "unavailable":
+    if sig.status in ("elevated", "stressed"):
+        windows = ", ".join(w for w in sig.calendar_windows if w)
+        if sig.persistent:
+            notes.append("persistent")
+        elif sig.calendar_explained and windows:
+            notes.append(f"calendar-explained ({windows})")
+        else:
             notes.append("not calendar-explained")
-    if sig.get("persistent"):
-        notes.append("persistent")
     return "; ".join(notes)
 
 
-def _threshold_value(rows: Sequence[Mapping[str, Any]], name: str, default: float) -> float:
-    for r in rows:
-        if r.get("name") == name and isinstance(r.get("value"), int | float):
-            return float(r["value"])
-    return default
+def _coverage_note(cov: Coverage, units: str) -> str:
+    if cov.state == "stale" and cov.last_date is not None:
+        last = (f"last {nv.signal_value(cov.last_value, units)} for {day(cov.last_date)}"
+                if cov.last_value is not None else f"data end {day(cov.last_date)}")
+        return f"stale: {last}"
+    if cov.state == "not_yet":
+        return "did not exist yet"
+    if cov.state == "missing":
+        return "no data"
+    return ""
+
+
+def _origin(ds: Dataset) -> str:
+    """Where the data came from, without a local path (pages are published)."""
+    return ("the bundled sample of real published figures" if ds.provenance.kind == "sample"
+            else "the reportgen data store")
 
 
 def _fmt_threshold(value: Any) -> str:
@@ -165,352 +426,325 @@ def _fmt_threshold(value: Any) -> str:
     return str(value)
 
 
+def _num(x: float | None, signed: bool = False) -> str:
+    if x is None:
+        return "n/a"
+    return f"{x:+,.0f}" if signed else f"{x:,.0f}"
+
+
 # -- sections ---------------------------------------------------------------------------------
-def _front_phase(phase: Mapping[str, Any] | None) -> dict[str, Any]:
-    if not phase:
-        return {"headline": "Not assessed", "substate": "", "confidence": "no confidence",
-                "since": "no H.4.1 holdings", "css": "phase-none",
-                "summary": "The phase cannot be assessed: the data hold no H.4.1 securities "
-                           "holdings for this date.", "disagreement": ""}
-    since = phase.get("since")
+def _meta(week: WeekAnalysis, title: str, generated_at: datetime) -> Meta:
+    as_of = week.as_of
+    ds = week.data
+    a = week.assessment
+    generated = generated_at.date()
+    newest = week.newest_data
+    age = (as_of - newest).days if newest is not None else None
+    h41 = f"; latest H.4.1 week {day(a.week)} ({(as_of - a.week).days} days old)" if a else ""
+    age_note = (f"Newest data: {day(newest)}, {age} day{'s' if age != 1 else ''} before the "
+                f"briefing date{h41}." if newest is not None else "No data are public by this "
+                                                                   "date.")
+    is_sample = ds.provenance.kind == "sample"
+    retro = (generated - as_of).days > 7
+    return Meta(
+        title=title, kicker="Weekly briefing · Fed balance sheet and Treasury plumbing",
+        as_of=as_of.isoformat(), as_of_long=long_day(as_of), as_of_short=day(as_of),
+        generated=f"Generated {day(generated)}",
+        description=f"{title}, as of {day(as_of)}: the Fed's balance-sheet phase and the "
+                    "state of Treasury-market plumbing.",
+        data_note=f"Data public by {day(as_of)}",
+        age_note=age_note, is_sample=is_sample, is_retrospective=retro,
+        sample_note=("Built from the bundled offline sample (real published figures, "
+                     "transcribed; see the appendix): series end at different dates." if is_sample
+                     else ""),
+        colophon=(f"Generated by reportgen from {_origin(ds)}. Every number and sentence is "
+                  "computed from the data public on the briefing date; the thresholds are "
+                  "listed in the appendix."),
+    )
+
+
+def _front_phase(a: PhaseAssessment | None, why: str | None) -> FrontPhase:
+    if a is None:
+        return FrontPhase("Not assessed", "", "no confidence", "no H.4.1 holdings", "phase-none",
+                          f"The phase cannot be assessed: {why or 'no H.4.1 holdings'}.", "")
     # Count H.4.1 weeks inclusively, as the assessment's confidence reason does ("37 weeks in
     # phase"): the phase's first week is week 1.
-    weeks = (pd.Timestamp(phase["week"]) - pd.Timestamp(since)).days // 7 + 1 if since else None
-    weeks_txt = f" ({weeks} week{'s' if weeks != 1 else ''})" if weeks is not None else ""
-    return {
-        "headline": nv.phase_headline(phase),
-        "substate": str(phase["substate"]).capitalize() if phase.get("substate") else "",
-        "confidence": f"{str(phase['confidence']).capitalize()} confidence "
-                      f"({float(phase['confidence_score']):.2f})",
-        "since": f"since {nv.day(since)}{weeks_txt}",
-        "css": f"phase-{phase['phase']}",
-        "summary": nv.phase_summary(phase),
-        "disagreement": nv.phase_disagreement(phase),
-    }
+    weeks = (a.week - a.since).days // 7 + 1
+    return FrontPhase(
+        headline=phase_title(a.phase, a.label),
+        substate=a.substate.capitalize() if a.substate else "",
+        confidence=f"{a.confidence.capitalize()} confidence ({a.confidence_score:.2f})",
+        since=f"since {day(a.since)} ({weeks} week{'s' if weeks != 1 else ''})",
+        css=f"phase-{a.phase}", summary=nv.phase_summary(a),
+        disagreement=nv.phase_disagreement(a))
 
 
-def _phase_section(phase: Mapping[str, Any] | None,
-                   figs: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "figure": figs.get("holdings"),
-        "figure_unavailable": "The holdings chart needs the H.4.1 Treasury, bill and MBS "
-                              "holdings, which the data do not hold for this period.",
-        "evidence_unavailable": "No evidence: the phase could not be assessed.",
-        "evidence_note": "USD billions; changes over the last 4 and 13 weeks to the latest "
-                         "H.4.1 week; paces in USD billions per 4 weeks.",
-    }
-    if not phase:
-        out.update(narrative=["The phase cannot be assessed from the data for this date."],
-                   evidence=[], triggers=[], announced=[],
-                   agreement="No comparison with the announced regime is possible.",
-                   agreement_css="agree")
-        return out
-    narrative = [nv.phase_summary(phase), *nv.evidence_sentences(phase.get("evidence") or [])]
-    evidence = []
-    for e in phase.get("evidence") or []:
-        note = str(e.get("note") or "")
-        evidence.append({
-            "label": e["label"],
-            "level": _num_text(e.get("level_bn")),
-            "c4": _num_text(e.get("change_4w_bn"), signed=True),
-            "c13": _num_text(e.get("change_13w_bn"), signed=True),
-            "reading": str(e["comparison"]) + (f" ({note})" if note else ""),
-        })
-    ann = phase.get("announced") or {}
-    announced_rows = [
-        {"label": "Observed", "value": f"{nv.phase_headline(phase)} (week of "
-                                       f"{nv.day(phase['week'])})"},
-    ]
-    if ann:
-        ann_phase = (f"phase {ann['phase']}, {ann['regime']}" if ann.get("phase") is not None
-                     else str(ann.get("regime")))
-        announced_rows += [
-            {"label": "Announced", "value": f"{ann_phase}: decided {nv.day(ann['date'])}, "
-                                            f"effective {nv.day(ann['effective'])}"},
-            {"label": "Decision", "value": str(ann.get("decision", ""))},
-        ]
-    else:
-        announced_rows.append({"label": "Announced", "value": "no decision in the calendar"})
-    agreement, css = nv.agreement_sentence(phase)
-    triggers = [t[0].upper() + t[1:] + "." for t in phase.get("triggers") or []]
-    out.update(narrative=narrative, evidence=evidence, triggers=triggers,
-               announced=announced_rows, agreement=agreement, agreement_css=css)
-    return out
+def _composite_parts(week: WeekAnalysis) -> tuple[list[str], list[str]]:
+    details = week.composite.details
+    return list(details.get("live", [])), list(details.get("missing", []))
 
 
-def _reservoir_section(vis: Dataset, as_of: date, figs: Mapping[str, dict[str, Any]],
-                       rrp_buffer: float) -> dict[str, Any]:
-    reserves = vis.billions("WRESBAL").dropna()
-    net = frames.net_liquidity(vis)
-    tga = frames.tga(vis)
-    rrp = vis.billions("RRPONTSYD").dropna()
-    walcl = vis.billions("WALCL").dropna()
+def _bands(week: WeekAnalysis) -> tuple[float, float]:
+    th = week.thresholds.signals
+    return th.composite_elevated, th.composite_stressed
+
+
+def _front(week: WeekAnalysis, implications: ImplicationsSection) -> Front:
+    comp, loop = week.composite, week.loop
     rows = []
-    for label, s in (("Fed total assets", walcl), ("Reserve balances", reserves),
-                     ("Net liquidity", net), ("Treasury General Account", tga),
-                     ("ON RRP", rrp)):
-        if not len(s):
-            continue
-        rows.append({
-            "label": label, "latest": f"{s.iloc[-1]:,.0f}",
-            "d4": _delta_text(s, 4), "d13": _delta_text(s, 13), "d52": _delta_text(s, 52),
-            "date": nv.day(s.index[-1]),
-        })
+    for name, sig in week.signals.items():
+        cov = week.coverage[name]
+        ext = week.extremes.get(name)
+        week_note = ""
+        if ext is not None and ext.worst_status != "normal" and (
+                nv.STATUS_ORDER[ext.worst_status] > nv.STATUS_ORDER.get(sig.status, 0)
+                or ext.date != sig.date):
+            week_note = (f"week: {ext.worst_status}, "
+                         f"{nv.signal_value(ext.value, sig.units)} on {day(ext.date)}")
+        shown = sig.status if cov.state == "live" else cov.state
+        rows.append(SignalRow(
+            name=name, title=sig.title, status=status(shown),
+            value=nv.signal_value(sig.value if cov.state == "live" else cov.last_value,
+                                  sig.units),
+            note=_signal_note(sig), week=week_note, coverage=_coverage_note(cov, sig.units)))
+    live, missing = _composite_parts(week)
+    signals_live = sum(c.state == "live" for n, c in week.coverage.items() if n in week.signals)
+    stale = [f"{week.signals[n].title} (last {day(c.last_date)})" for n, c in
+             week.coverage.items() if n in week.signals and c.state == "stale" and c.last_date]
+    absent = [week.signals[n].title for n, c in week.coverage.items()
+              if n in week.signals and c.state in ("missing", "not_yet")]
+    coverage = (f"Coverage: {signals_live} of {len(week.signals)} signals live"
+                + (f"; stale: {', '.join(stale)}" if stale else "")
+                + (f"; no data: {', '.join(absent)}" if absent else "") + ".")
+    reserves = week.signals["reserves"]
+    res_row = week.reservoir.row("reserves")
+    reservoir = Verdict(
+        status(reserves.status if week.coverage["reserves"].state == "live" else "stale"),
+        bn(res_row.latest_bn) if res_row else "n/a",
+        nv.reservoir_sentences(week.reservoir, reserves,
+                               week.thresholds.signals.reserves_rrp_buffer_bn)[0]
+        if res_row else "Reserve balances are not in the data.")
+    return Front(
+        phase=_front_phase(week.assessment, week.phase_unavailable),
+        lead=tuple(nv.week_lead(week)),
+        plumbing=Verdict(status(comp.status),
+                         nv.signal_value(comp.value, "index") if comp.value is not None else "",
+                         nv.composite_summary(comp, live, missing, *_bands(week))),
+        signals=tuple(rows), reservoir=reservoir,
+        loop=Verdict(status(loop.state), "",
+                     nv.loop_summary(loop, loop.state, loop.chain)),
+        coverage=coverage, changes=tuple(nv.what_changed(week)),
+        changes_since=(f"the week to {day(week.week_before.as_of)}" if week.week_before
+                       else "last week"),
+        backdrop=(f"Liquidity backdrop: {implications.backdrop} (score {implications.score}, "
+                  f"{implications.confidence}); what it means for equities and crypto is in "
+                  "section 5."))
+
+
+def _phase_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> PhaseSection:
+    a = week.assessment
+    common = dict(
+        figure=figs.get("holdings"),
+        figure_unavailable="The holdings chart needs the H.4.1 Treasury, bill and MBS "
+                           "holdings, which the data do not hold for this period.",
+        evidence_unavailable="No evidence: the phase could not be assessed.",
+        evidence_note="USD billions; changes over the last 4 and 13 weeks to the latest "
+                      "H.4.1 week; paces in USD billions per 4 weeks.")
+    if a is None:
+        return PhaseSection(narrative=("The phase cannot be assessed from the data for this "
+                                       "date.",), evidence=(), triggers=(), announced=(),
+                            agreement="No comparison with the announced regime is possible.",
+                            agreement_css="agree", **common)  # type: ignore[arg-type]
+    evidence = tuple(EvidenceRow(
+        label=e.label, level=_num(e.level_bn), c4=_num(e.change_4w_bn, signed=True),
+        c13=_num(e.change_13w_bn, signed=True),
+        reading=e.comparison + (f" ({e.note})" if e.note else "")) for e in a.evidence)
+    announced = [Row("Observed", f"{phase_title(a.phase, a.label)} (week of {day(a.week)})")]
+    ann = a.announced
+    if ann is not None:
+        ann_phase = (f"phase {ann.phase}, {ann.regime}" if ann.phase is not None
+                     else ann.regime)
+        announced += [Row("Announced", f"{ann_phase}: decided {day(ann.date)}, effective "
+                                       f"{day(ann.effective)}"),
+                      Row("Decision", ann.decision)]
+    else:
+        announced.append(Row("Announced", "no decision in the calendar"))
+    agreement, css = nv.agreement_sentence(a)
+    return PhaseSection(
+        narrative=(nv.phase_summary(a), *nv.evidence_sentences(a.evidence, week.reservoir)),
+        evidence=evidence, triggers=tuple(t[0].upper() + t[1:] + "." for t in a.triggers),
+        announced=tuple(announced), agreement=agreement, agreement_css=css,
+        **common)  # type: ignore[arg-type]
+
+
+def _reservoir_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> ReservoirSection:
+    rows = tuple(LevelRow(r.label, r.basis, f"{r.latest_bn:,.0f}", _num(r.change_4w_bn, True),
+                          _num(r.change_13w_bn, True), _num(r.change_52w_bn, True), day(r.date))
+                 for r in week.reservoir.rows)
     unavailable = []
-    if not len(reserves):
+    if week.reservoir.row("reserves") is None:
         unavailable.append("Reserve balances (WRESBAL) are not in the data.")
-    if "reservoir_levels" not in figs and len(reserves):
+    elif "reservoir_levels" not in figs:
         unavailable.append("Net liquidity needs Fed total assets, the TGA and ON RRP.")
     if "reservoir_buffers" not in figs:
         unavailable.append("The TGA and ON RRP are not in the data.")
-    return {
-        "narrative": nv.reservoir_sentences(reserves, net, tga, rrp, rrp_buffer),
-        "table": rows,
-        "figures": [figs[n] for n in ("reservoir_levels", "reservoir_buffers") if n in figs],
-        "unavailable": unavailable,
-    }
+    return ReservoirSection(
+        narrative=tuple(nv.reservoir_sentences(week.reservoir, week.signals["reserves"],
+                                               week.thresholds.signals.reserves_rrp_buffer_bn)),
+        table=rows,
+        figures=tuple(figs[n] for n in ("reservoir_levels", "reservoir_buffers") if n in figs),
+        unavailable=tuple(unavailable))
 
 
-def _num_text(x: Any, signed: bool = False) -> str:
-    if nv.missing(x):
-        return "n/a"
-    return f"{float(x):+,.0f}" if signed else f"{float(x):,.0f}"
-
-
-def _delta_text(s: pd.Series, weeks: int) -> str:
-    d = nv.change_over(s, weeks)
-    return "n/a" if d is None else f"{d:+,.0f}"
-
-
-def _pipe_section(signals: Mapping[str, Any], figs: Mapping[str, dict[str, Any]],
-                  comp: Mapping[str, Any], loop: Mapping[str, Any],
-                  bands: tuple[float, float]) -> dict[str, Any]:
+def _pipe_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> PipeSection:
     subs = []
-    unavailable_all = []
-    for sid, title, sig_names, fig_names, needs in PIPE_SUBSECTIONS:
-        sigs = [signals[n] for n in sig_names if n in signals]
+    for sid, title, names, fig_names, needs in PIPE_SUBSECTIONS:
+        sigs = [week.signals[n] for n in names if n in week.signals]
         narrative: list[str] = []
         for sig in sigs:
-            narrative += nv.signal_sentences(sig)
-        present = [figs[n] for n in fig_names if n in figs]
-        unavailable = []
-        if not present:
-            unavailable.append(f"No chart: the data hold no {needs} for this period.")
-            unavailable_all.append(f"{title}: no {needs} in the data.")
-        for sig in sigs:
-            if sig.get("status") == "unavailable":
-                unavailable_all.append(f"{sig.get('title')}: {sig.get('explanation')}")
-        statuses = [str(s.get("status")) for s in sigs]
-        subs.append({"id": f"pipe-{sid}", "title": title, "narrative": narrative,
-                     "figures": present, "unavailable": unavailable,
-                     "status": _status(_worst(statuses)) if sigs else None})
-    lead = [nv.composite_summary(comp, *bands), nv.loop_summary(loop)] if comp else [
-        "The plumbing signals could not be computed for this date."]
-    return {"narrative": lead, "subsections": subs, "_unavailable": unavailable_all}
+            narrative += nv.signal_sentences(sig, week.extremes.get(sig.name),
+                                             week.coverage[sig.name])
+        present = tuple(figs[n] for n in fig_names if n in figs)
+        unavailable = () if present else (f"No chart: the data hold no {needs} for this "
+                                          "period.",)
+        shown = [s.status if week.coverage[s.name].state == "live" else "unavailable"
+                 for s in sigs]
+        subs.append(Subsection(f"pipe-{sid}", title, tuple(narrative), present, unavailable,
+                               status(_worst(shown)) if sigs else None))
+    live, missing = _composite_parts(week)
+    lead = (nv.composite_summary(week.composite, live, missing, *_bands(week)),
+            nv.loop_summary(week.loop, week.loop.state, week.loop.chain))
+    return PipeSection(lead, tuple(subs))
 
 
-def _stock_flow_section(vis: Dataset, charts: Mapping[str, ChartBundle],
-                        figs: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    if "stock_flow" not in charts:
-        return {"narrative": [], "figures": [], "unavailable": [
+def _stock_flow_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> StockFlowSection:
+    sf = week.frames.stock_flow
+    if "stock_flow" not in figs:
+        return StockFlowSection((), (), (
             "This chart needs both bank reserves and the plumbing stress index over the last "
-            "year; one of them is missing."]}
-    data = charts["stock_flow"].data
-    date_col = data["date"]
-    reserves = pd.Series(data.iloc[:, 1].to_numpy(dtype=float), index=date_col).dropna()
-    comp = pd.Series(data.iloc[:, 2].to_numpy(dtype=float), index=date_col).dropna()
-    return {"narrative": nv.stock_flow_sentences(reserves, comp),
-            "figures": [figs["stock_flow"]], "unavailable": []}
+            "year; one of them is missing.",))
+    frame = sf.set_index("date")
+    return StockFlowSection(
+        tuple(nv.stock_flow_sentences(frame["reserves_bn"], frame["composite"])),
+        (figs["stock_flow"],), ())
 
 
-def _implications(phase: Mapping[str, Any] | None, comp: Mapping[str, Any],
-                  loop: Mapping[str, Any]) -> dict[str, Any]:
-    reading = read_implications(phase.get("phase") if phase else None,
-                                comp.get("status") if comp else None,
-                                (loop.get("details") or {}).get("state") or loop.get("state")
-                                if loop else None)
-    lede = (f"Read together, the phase, the plumbing and the feedback loop make a "
+def _implications(week: WeekAnalysis) -> ImplicationsSection:
+    reading = week.implications
+    lede = (f"Read together, the phase, the reservoir, the pipe and the feedback loop make a "
             f"{reading.backdrop} liquidity backdrop (score {reading.score:+d} on the scale in the "
-            f"appendix). What that means for each asset class, and what would change it:")
-    return {
-        "backdrop": reading.backdrop, "score": f"{reading.score:+d}", "lede": lede,
-        "assets": [
-            {"title": "Equities", "statements": [s.to_dict() for s in reading.equities]},
-            {"title": "Crypto", "statements": [s.to_dict() for s in reading.crypto]},
-        ],
-        "caveat": CAVEAT,
-    }
+            f"appendix; {reading.confidence} confidence: {reading.confidence_reason}). What that "
+            "means for each asset class, and what would change it:")
+    return ImplicationsSection(
+        backdrop=reading.backdrop, score=f"{reading.score:+d}", confidence=reading.confidence,
+        lede=lede,
+        assets=(AssetReading("Equities", tuple(StatementText(s.condition, s.reading,
+                                                             s.changes_if)
+                                               for s in reading.equities)),
+                AssetReading("Crypto", tuple(StatementText(s.condition, s.reading, s.changes_if)
+                                             for s in reading.crypto))),
+        caveat=CAVEAT)
 
 
-def _sources(ds: Dataset, vis: Dataset, as_of: date) -> list[dict[str, Any]]:
+def _sources(ds: Dataset, as_of: date) -> tuple[SourceRow, ...]:
     rows = []
-    names = [i.name for i in ds.provenance.items] or sorted(ds.series_map) + sorted(ds.tables)
+    names = sorted(ds.series_map) + sorted(ds.tables)
     for name in names:
         if name in catalog.SERIES:
             spec = catalog.SERIES[name]
-            last = vis.last_date(name)
+            last = ds.last_date(name)
             label, source, units = spec.label, spec.source, str(spec.units)
             stale = catalog.is_stale(last, as_of, spec.stale_after_days)
+            basis = str(getattr(spec, "basis", "") or spec.frequency)
         elif name in catalog.TABLES:
             tspec = catalog.TABLES[name]
-            frame = vis.table(name)
+            frame = ds.table(name)
+            if not len(frame):
+                continue
             dates = pd.to_datetime(frame[tspec.date_column].astype(str).str[:10],
-                                   errors="coerce").dropna() if len(frame) else pd.Series()
+                                   errors="coerce").dropna()
             last = dates.max().date() if len(dates) else None
             label, source, units = tspec.label, tspec.source, tspec.units
             stale = catalog.is_stale(last, as_of, tspec.stale_after_days)
+            basis = "per operation / auction / week"
         else:
             continue
-        rows.append({"id": name, "label": label, "source": SOURCE_NAMES.get(source, source),
-                     "units": units, "last": nv.day(last) if last else "none visible",
-                     "stale": stale, "css": "is-stale" if stale else ""})
-    return rows
+        rows.append(SourceRow(name, label, SOURCE_NAMES.get(source, source), units, basis,
+                              day(last) if last else "none visible", stale,
+                              "is-stale" if stale else ""))
+    return tuple(rows)
 
 
-def _unavailable(vis: Dataset, charts: Mapping[str, ChartBundle], phase: Any,
-                 pipe_missing: Sequence[str]) -> list[str]:
+def _unavailable(week: WeekAnalysis, charts: Mapping[str, ChartBundle]) -> tuple[str, ...]:
     out = []
-    if not phase:
-        out.append("Phase assessment: no H.4.1 holdings public on this date.")
+    if week.assessment is None:
+        out.append(f"Phase assessment: {week.phase_unavailable}.")
     for name, label in (("holdings", "Holdings composition chart"),
                         ("reservoir_levels", "Reserves and net liquidity chart"),
                         ("reservoir_buffers", "TGA and ON RRP chart"),
                         ("stock_flow", "Reservoir vs pipe chart")):
         if name not in charts:
             out.append(f"{label}: its inputs are missing.")
-    out += list(pipe_missing)
-    if not vis.has("WSHOBL"):
-        out.append("H.4.1 bill holdings (WSHOBL): not in the data; bills come from the NY Fed "
-                   "SOMA summary.")
-    else:
-        bills_end, soma_end = vis.last_date("WSHOBL"), vis.last_date("SOMA_BILLS")
-        if bills_end is not None and soma_end is not None and bills_end < soma_end:
-            out.append(f"H.4.1 bill holdings (WSHOBL) end on {nv.day(bills_end)}; later weeks "
-                       "use the NY Fed SOMA bills.")
-    return list(dict.fromkeys(out))
+    for name, cov in week.coverage.items():
+        if cov.state == "live":
+            continue
+        sig = week.signals.get(name) or (week.composite if name == "composite" else week.loop)
+        out.append(nv.coverage_sentence(sig.title, cov, sig.units))
+    vis = week.data
+    bills_end, soma_end = vis.last_date("WSHOBL"), vis.last_date("SOMA_BILLS")
+    if bills_end is not None and soma_end is not None and bills_end < soma_end:
+        out.append(f"H.4.1 bill holdings (WSHOBL) end on {day(bills_end)}; later weeks use the "
+                   "NY Fed SOMA bills.")
+    return tuple(dict.fromkeys(out))
 
 
-# -- the context ------------------------------------------------------------------------------
-def build_context(ds: Dataset, assessment: Any, dashboard: Any, brief: Mapping[str, Any],
-                  previous_brief: Mapping[str, Any] | None, settings: Any,
-                  charts: Mapping[str, ChartBundle]) -> dict[str, Any]:
-    """Everything the briefing templates show, formatted.
+# -- the page ---------------------------------------------------------------------------------
+def build_page(week: WeekAnalysis, charts: Mapping[str, ChartBundle], settings: Any,
+               generated_at: datetime) -> Page:
+    """Everything the briefing templates show, formatted, from the week's analysis.
 
     Parameters
     ----------
-    ds : the dataset (cut at ``as_of`` here again, so the full one is safe).
-    assessment, dashboard : the analysis results; their brief.json forms (``brief["phase"]``,
-        ``brief["signals"]``) are what is read, so a missing one degrades to "unavailable".
-    brief : this week's brief.json dict (``as_of``, ``phase``, ``signals``, ``changes``,
-        ``thresholds``, ``data``).
-    previous_brief : last week's brief.json, or None for the first briefing.
-    settings : ``reportgen.config.Settings`` (site title, sections); None for defaults.
+    week : the analysis of the briefing week.
     charts : the chart bundles from :func:`reportgen.charts.build_charts`.
-
-    Returns
-    -------
-    dict with ``meta``, ``show``, ``toc``, ``front``, ``phase``, ``reservoir``, ``pipe``,
-    ``stock_flow``, ``implications``, ``appendix``, ``figures``.
+    settings : ``reportgen.config.Settings`` (site title, sections); None for defaults.
+    generated_at : when the build runs (the page says so, beside the data's age).
     """
-    as_of = date.fromisoformat(str(brief["as_of"])[:10])
-    vis = ds.visible(as_of)
-    phase = brief.get("phase") or None
-    sig_block = brief.get("signals") or {}
-    signals: dict[str, Any] = dict(sig_block.get("signals") or {})
-    comp: dict[str, Any] = dict(sig_block.get("composite") or {})
-    loop: dict[str, Any] = dict(sig_block.get("feedback_loop") or {})
-    loop_state = (loop.get("state") or (loop.get("details") or {}).get("state")
-                  or ("unavailable" if not loop else "dormant"))
-    threshold_rows = list(brief.get("thresholds") or describe())
-    defaults = SignalThresholds()
-    rrp_buffer = _threshold_value(threshold_rows, "reserves_rrp_buffer_bn",
-                                  defaults.reserves_rrp_buffer_bn)
-    bands = (_threshold_value(threshold_rows, "composite_elevated", defaults.composite_elevated),
-             _threshold_value(threshold_rows, "composite_stressed", defaults.composite_stressed))
     figs = figures(charts)
     title = getattr(settings, "site_title", None) or DEFAULT_TITLE
     wanted = tuple(getattr(settings, "sections", None) or SECTION_KEYS)
     show = {k: k in wanted for k in SECTION_KEYS}
-
-    is_sample = ds.provenance.kind == "sample"
-    meta = {
-        "title": title,
-        "kicker": "Weekly briefing · Fed balance sheet and Treasury plumbing",
-        "as_of": as_of.isoformat(),
-        "as_of_long": nv.long_day(as_of),
-        "as_of_short": nv.day(as_of),
-        "description": f"{title}, as of {nv.day(as_of)}: the Fed's balance-sheet phase and the "
-                       "state of Treasury-market plumbing.",
-        "data_note": (f"Data public by {nv.day(as_of)}; latest H.4.1 week "
-                      f"{nv.day(phase['week'])}" if phase else
-                      f"Data public by {nv.day(as_of)}"),
-        "is_sample": is_sample,
-        "sample_note": ("Built from the bundled offline sample (real published figures, "
-                        "transcribed; see the appendix): series end at different dates and "
-                        "some sections are unavailable." if is_sample else ""),
-        "colophon": (f"Generated by reportgen from {ds.provenance.description}. Every number "
-                     "and sentence is computed from the data public on the briefing date; the "
-                     "thresholds are listed in the appendix."),
-    }
-
-    signal_rows = []
-    for name, sig in signals.items():
-        signal_rows.append({
-            "name": name, "title": sig.get("title", name),
-            "status": _status(sig.get("status")),
-            "value": nv.signal_value(sig.get("value"), str(sig.get("units", ""))),
-            "note": _signal_note(sig),
-        })
-    front = {
-        "phase": _front_phase(phase),
-        "plumbing": {
-            "status": _status(comp.get("status")),
-            "value": nv.signal_value(comp.get("value"), "index") if comp else "",
-            "summary": nv.composite_summary(comp, *bands) if comp else
-            "The plumbing signals could not be computed.",
-            "signals": signal_rows,
-        },
-        "loop": {"status": _status(loop_state),
-                 "summary": nv.loop_summary(loop) if loop else "Not assessed."},
-        "changes": nv.what_changed(previous_brief, brief),
-        "changes_since": nv.first_or_since(previous_brief),
-    }
-    pipe = _pipe_section(signals, figs, comp, loop, bands)
-    pipe_missing = pipe.pop("_unavailable")
-    implications = _implications(phase, comp, {**loop, "state": loop_state})
-    front["backdrop"] = (f"Liquidity backdrop: {implications['backdrop']} (score "
-                         f"{implications['score']}); what it means for equities and crypto is "
-                         "in section 5.")
+    implications = _implications(week)
     toc_entries = [("phase", "phase", "1 Phase assessment"),
                    ("reservoir", "reservoir", "2 The reservoir"),
                    ("pipe", "pipe", "3 The pipe"),
                    ("reservoir_vs_pipe", "stock-flow", "4 Reservoir vs pipe"),
                    ("implications", "implications", "5 Implications"),
                    ("appendix", "appendix", "A Appendix: methodology, thresholds, sources")]
-    return {
-        "meta": meta,
-        "show": show,
-        "toc": [{"id": anchor, "title": text} for key, anchor, text in toc_entries if show[key]],
-        "front": front,
-        "phase": _phase_section(phase, figs),
-        "reservoir": _reservoir_section(vis, as_of, figs, rrp_buffer),
-        "pipe": pipe,
-        "stock_flow": _stock_flow_section(vis, charts, figs),
-        "implications": implications,
-        "appendix": {
-            "methodology": list(METHODOLOGY),
-            "implication_rules": rules_table(),
-            "thresholds": [{"section": r.get("section", ""), "name": r.get("name", ""),
-                            "value": _fmt_threshold(r.get("value")),
-                            "description": r.get("description", "")} for r in threshold_rows],
-            "sources": _sources(ds, vis, as_of),
-            "provenance": f"Data: {ds.provenance.description}. Last observation public by "
-                          f"{nv.day(as_of)} for each item; stale items are marked.",
-            "attribution": "Sources: " + "; ".join(
-                f"{v}" for v in SOURCE_NAMES.values()) + ". FOMC decisions from the Federal "
-                "Reserve's statements and implementation notes. reportgen is not affiliated "
-                "with these institutions.",
-            "unavailable": _unavailable(vis, charts, phase, pipe_missing),
-        },
-        "figures": figs,
-    }
+    ds = week.data
+    return Page(
+        meta=_meta(week, title, generated_at),
+        show=show,
+        toc=tuple(TocEntry(anchor, text) for key, anchor, text in toc_entries if show[key]),
+        front=_front(week, implications),
+        phase=_phase_section(week, figs),
+        reservoir=_reservoir_section(week, figs),
+        pipe=_pipe_section(week, figs),
+        stock_flow=_stock_flow_section(week, figs),
+        implications=implications,
+        appendix=Appendix(
+            methodology=METHODOLOGY,
+            implication_rules=tuple(RuleRow(**r) for r in week.implications.rules),
+            thresholds=tuple(ThresholdRow(str(r.get("section", "")), str(r.get("name", "")),
+                                          _fmt_threshold(r.get("value")),
+                                          str(r.get("description", "")))
+                             for r in week.threshold_rows()),
+            sources=_sources(ds, week.as_of),
+            provenance=(f"Data: {_origin(ds)}. Last observation public by {day(week.as_of)} "
+                        "for each item; stale items are marked."),
+            attribution="Sources: " + "; ".join(SOURCE_NAMES.values()) + ". FOMC decisions "
+                        "from the Federal Reserve's statements and implementation notes. "
+                        "reportgen is not affiliated with these institutions.",
+            unavailable=_unavailable(week, charts)),
+        figures=figs,
+    )

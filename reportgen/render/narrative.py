@@ -1,69 +1,35 @@
 """Sentences generated from the numbers: every narrative line of the briefing is built here.
 
-Nothing in the briefing's prose is hard-coded about the data: each function takes numbers (or the
-brief.json dicts) and chooses among sentence templates with explicit conditions, so the text
-changes when the data does and says "unavailable" when a number is missing. Templates only
-place these strings; they never compute.
-
-Formatting helpers (``bn``, ``bp``, ``day``) are shared with :mod:`reportgen.render.context`.
+Each function takes the typed results of the week's analysis (never brief.json dicts) and
+chooses among sentence templates with explicit conditions, so the text changes when the data
+does and says "unavailable" when a number is missing. A direction word (rose, fell, adding,
+draining, up, down) is always chosen from the sign of the number the same sentence cites, so a
+sentence cannot contradict its figure. Templates only place these strings.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
-from datetime import date
-from typing import Any
+from collections.abc import Sequence
 
 import pandas as pd
 
+from reportgen.analysis.week import (
+    Coverage,
+    Evidence,
+    PhaseAssessment,
+    Reservoir,
+    SignalResult,
+    WeekAnalysis,
+    WeekExtreme,
+)
+from reportgen.formatting import bn, bn2, bp, day, missing, pct, phase_title
+
 STATUS_ORDER = {"stressed": 3, "elevated": 2, "normal": 1, "unavailable": 0}
-LOOP_ORDER = {"engaged": 3, "forming": 2, "dormant": 1, "unavailable": 0}
 CONFIDENCE_ORDER = {"low": 0, "medium": 1, "high": 2}
 
 
-# -- number formatting ------------------------------------------------------------------------
-def missing(x: Any) -> bool:
-    """True for None, NaN and NaT."""
-    if x is None:
-        return True
-    try:
-        return bool(pd.isna(x))
-    except (TypeError, ValueError):
-        return False
-
-
-def bn(x: float | None, signed: bool = False) -> str:
-    """USD billions as text: ``$2,915 bn`` / ``+$12 bn`` / ``n/a``."""
-    if missing(x):
-        return "n/a"
-    assert x is not None
-    if signed:
-        sign = "+" if x > 0 else "-" if x < 0 else "±"
-        return f"{sign}${abs(x):,.0f} bn"
-    return f"${x:,.0f} bn"
-
-
-def bp(x: float | None, signed: bool = True) -> str:
-    """Basis points as text: ``+8 bp``."""
-    if missing(x):
-        return "n/a"
-    assert x is not None
-    return f"{x:+.0f} bp" if signed else f"{x:.0f} bp"
-
-
-def day(value: Any) -> str:
-    """A date as ``3 Sep 2026`` (accepts date, Timestamp or ISO text); ``n/a`` when missing."""
-    if missing(value) or value == "":
-        return "n/a"
-    ts = pd.Timestamp(value)
-    return f"{ts.day} {ts:%b %Y}"
-
-
-def long_day(value: Any) -> str:
-    """A date as ``Thursday 3 September 2026``."""
-    ts = pd.Timestamp(value)
-    return f"{ts:%A} {ts.day} {ts:%B %Y}"
+def _moved(delta: float, up: str = "rose", down: str = "fell") -> str:
+    return up if delta > 0 else down
 
 
 def signal_value(value: float | None, units: str) -> str:
@@ -72,6 +38,8 @@ def signal_value(value: float | None, units: str) -> str:
         return "n/a"
     assert value is not None
     u = units.lower()
+    if u.startswith("usd bn a day"):
+        return bn2(value)
     if u.startswith("usd bn"):
         return bn(value)
     if u.startswith("bp a day"):
@@ -88,70 +56,111 @@ def signal_value(value: float | None, units: str) -> str:
     return f"{value:,.2f}"
 
 
-def _change_word(delta: float, up: str = "rose", down: str = "fell") -> str:
-    return up if delta > 0 else down
+# -- the week's events ------------------------------------------------------------------------
+def event_sentence(e: WeekExtreme) -> str:
+    """The week's extreme of one signal, in numbers and with its date (the day it is for)."""
+    when = day(e.date)
+    if e.signal == "repo_rates":
+        ref = e.extra.get("reference", "the policy rate")
+        return (f"SOFR printed {pct(e.extra.get('sofr_pct'))} on {when}, {bp(e.value)} over "
+                f"{ref} ({e.status}).")
+    if e.signal == "srf":
+        return f"The Standing Repo Facility lent {bn2(e.value)} on {when} ({e.status})."
+    if e.signal == "fails":
+        return (f"Treasury settlement fails reached ${e.value:,.1f} bn in the week to {when} "
+                f"({e.status}).")
+    if e.signal == "treasury_volatility":
+        return (f"Treasury yield volatility reached {e.value:.1f} bp a day on {when} "
+                f"({e.status}).")
+    if e.signal == "auctions":
+        weak = "weak" if e.extra.get("weak") else "not weak"
+        tail = f", tail proxy {bp(e.value)}" if not missing(e.value) else ""
+        return (f"The {e.extra.get('tenor')} auction on {when} was {weak} "
+                f"({e.extra.get('criteria_met')} of 3 weakness criteria{tail}).")
+    if e.signal == "composite":
+        return f"The plumbing stress index peaked at {e.value:.0f} on {when} ({e.status})."
+    return f"{e.title}: {e.measure} {e.value:,.1f} {e.units} on {when} ({e.status})."
+
+
+def week_lead(week: WeekAnalysis) -> list[str]:
+    """The front page's first lines: the week's events, most severe first, or that there was
+    none (with the week's range)."""
+    since = day(week.week_start)
+    if week.events:
+        return [event_sentence(e) for e in week.events[:3]]
+    return [f"No pipe signal reached elevated in the week from {since} to {day(week.as_of)}."]
 
 
 # -- the phase --------------------------------------------------------------------------------
-def phase_headline(phase: Mapping[str, Any]) -> str:
-    """``Phase 1: drain stopped / reinvesting``."""
-    return f"Phase {phase['phase']}: {phase['label']}"
+def phase_summary(a: PhaseAssessment) -> str:
+    """One sentence for the front page from the assessment."""
+    sub = f" ({a.substate})" if a.substate else ""
+    return (f"The holdings show {phase_title(a.phase, a.label).lower()}{sub} for the week of "
+            f"{day(a.week)}. Confidence is {a.confidence}: {a.confidence_reason}.")
 
 
-def phase_summary(phase: Mapping[str, Any]) -> str:
-    """One sentence for the front page from the assessment dict."""
-    sub = f" ({phase['substate']})" if phase.get("substate") else ""
-    return (f"The holdings show phase {phase['phase']}, {phase['label']}{sub}, for the week of "
-            f"{day(phase['week'])}. Confidence is {phase['confidence']}: "
-            f"{phase['confidence_reason']}.")
-
-
-def phase_disagreement(phase: Mapping[str, Any]) -> str:
+def phase_disagreement(a: PhaseAssessment) -> str:
     """A warning when the announced regime and the observed phase disagree, else ''."""
-    if phase.get("agreement") != "disagrees":
+    if a.agreement != "disagrees":
         return ""
-    return f"Announced and observed disagree: {phase.get('agreement_note') or 'see section 1'}."
+    return f"Announced and observed disagree: {a.agreement_note or 'see section 1'}."
 
 
-def evidence_sentences(evidence: Sequence[Mapping[str, Any]]) -> list[str]:
-    """What the holdings did over the last 4 and 13 weeks, in words."""
-    by = {e["name"]: e for e in evidence}
+def evidence_sentences(evidence: Sequence[Evidence], reservoir: Reservoir) -> list[str]:
+    """What the holdings did over the last 4 and 13 weeks, and how that squares with reserves.
+
+    The portfolio and reserves can move apart (the TGA and ON RRP sit between them), so the
+    holdings sentence never claims what reserves did; the reserves' own change is cited beside
+    it, with the accounts that absorbed the difference.
+    """
+    by = {e.name: e for e in evidence}
     parts = []
     for name, noun in (("bills", "bills"), ("coupons", "notes and bonds"), ("mbs", "MBS")):
         e = by.get(name)
-        if e is None or missing(e.get("change_4w_bn")):
+        if e is None or e.change_4w_bn is None:
             continue
-        c4, c13 = e["change_4w_bn"], e.get("change_13w_bn")
-        verb = "were flat" if abs(c4) < 1 else f"{_change_word(c4)} {bn(abs(c4))}"
-        tail = f" ({bn(c13, signed=True)} over 13 weeks)" if not missing(c13) else ""
+        c4 = e.change_4w_bn
+        verb = "were flat" if abs(c4) < 1 else f"{_moved(c4)} {bn(abs(c4))}"
+        tail = (f" ({bn(e.change_13w_bn, signed=True)} over 13 weeks)"
+                if e.change_13w_bn is not None else "")
         parts.append(f"{noun} {verb}{tail}")
     out = []
     if parts:
-        text = "; ".join(parts)
-        out.append(f"Over the last four weeks {text}.")
+        out.append(f"Over the last four weeks {'; '.join(parts)}.")
     hold = by.get("holdings")
-    if hold is not None and not missing(hold.get("change_4w_bn")):
-        c4 = hold["change_4w_bn"]
-        level = f" to {bn(hold['level_bn'])}" if not missing(hold.get("level_bn")) else ""
-        if abs(c4) < 5:
-            out.append(f"Securities held were roughly flat{level} ({bn(c4, signed=True)} in four "
-                       "weeks): the portfolio is neither draining nor growing much.")
-        elif c4 < 0:
-            out.append(f"Securities held fell {bn(abs(c4))} in four weeks{level}: a drain on "
-                       "reserves.")
+    if hold is None or hold.change_4w_bn is None:
+        return out
+    c4 = hold.change_4w_bn
+    level = f" to {bn(hold.level_bn)}" if hold.level_bn is not None else ""
+    if abs(c4) < 5:
+        out.append(f"Securities held were roughly flat{level} ({bn(c4, signed=True)} in four "
+                   "weeks).")
+    else:
+        out.append(f"Securities held {_moved(c4)} {bn(abs(c4))} in four weeks{level}.")
+    res, tga, rrp = (reservoir.row(k) for k in ("reserves", "tga", "on_rrp"))
+    if res is not None and res.change_4w_bn is not None:
+        r4 = res.change_4w_bn
+        against = (c4 >= 5 > r4) or (c4 <= -5 < r4)
+        absorbed = [f"the TGA {bn(x.change_4w_bn, signed=True)}" if k == "tga" else
+                    f"ON RRP {bn(x.change_4w_bn, signed=True)}"
+                    for k, x in (("tga", tga), ("on_rrp", rrp))
+                    if x is not None and x.change_4w_bn is not None]
+        why = f" ({', '.join(absorbed)})" if absorbed else ""
+        if against:
+            out.append(f"Reserves moved the other way, {bn(r4, signed=True)} over the same four "
+                       f"weeks: the Treasury's cash and ON RRP{why} took more than the portfolio "
+                       f"{'added' if c4 > 0 else 'released'}.")
         else:
-            out.append(f"Securities held rose {bn(c4)} in four weeks{level}: the Fed is adding "
-                       "reserves.")
+            out.append(f"Reserves changed {bn(r4, signed=True)} over the same four weeks{why}.")
     return out
 
 
-def agreement_sentence(phase: Mapping[str, Any]) -> tuple[str, str]:
+def agreement_sentence(a: PhaseAssessment) -> tuple[str, str]:
     """(sentence, css class) comparing the announced regime with the observed phase."""
-    status = phase.get("agreement")
-    note = phase.get("agreement_note")
-    if status == "agrees":
+    note = a.agreement_note
+    if a.agreement == "agrees":
         return (f"Observed and announced agree: {note}.", "agree")
-    if status == "disagrees":
+    if a.agreement == "disagrees":
         return (f"Observed and announced disagree: {note}. Holdings can lag a decision by "
                 "weeks; the gap closes when operations show up in the H.4.1.", "disagree")
     return ("No announced balance-sheet regime to compare with" + (f": {note}." if note else "."),
@@ -159,111 +168,134 @@ def agreement_sentence(phase: Mapping[str, Any]) -> tuple[str, str]:
 
 
 # -- the reservoir ----------------------------------------------------------------------------
-def change_over(s: pd.Series, weeks: int) -> float | None:
-    """The change of ``s`` over ``weeks`` up to its last value; None without a comparable
-    observation (none that old, or the nearest one more than ten days short of the horizon,
-    after a gap in the data). The reservoir table and its sentences both use this."""
-    s = s.dropna()
-    if len(s) < 2:
-        return None
-    last = s.index.max()
-    before = s.loc[: last - pd.Timedelta(weeks=weeks)]
-    if not len(before) or (last - before.index[-1]).days > weeks * 7 + 10:
-        return None
-    return float(s.iloc[-1] - before.iloc[-1])
-
-
-def reservoir_sentences(reserves: pd.Series, net_liquidity: pd.Series, tga: pd.Series,
-                        rrp: pd.Series, rrp_buffer_bn: float) -> list[str]:
-    """The reservoir in words: reserves, net liquidity, the TGA and the ON RRP buffer.
-
-    All series in USD billions with a DatetimeIndex; empty series are skipped.
-    """
+def reservoir_sentences(reservoir: Reservoir, reserves: SignalResult,
+                        rrp_buffer_bn: float) -> list[str]:
+    """The reservoir in words: its status, reserves, net liquidity, the TGA and ON RRP."""
     out: list[str] = []
-    if len(reserves.dropna()):
-        r = reserves.dropna()
-        c4, c13 = change_over(r, 4), change_over(r, 13)
+    r = reservoir.row("reserves")
+    if r is not None:
         trend = ""
-        if c13 is not None:
-            if abs(c13) < 0.01 * r.iloc[-1]:
-                trend = f", about flat over 13 weeks ({bn(c13, signed=True)})"
+        if r.change_13w_bn is not None:
+            if abs(r.change_13w_bn) < 0.01 * r.latest_bn:
+                trend = f", about flat over 13 weeks ({bn(r.change_13w_bn, signed=True)})"
             else:
-                trend = f", {'up' if c13 > 0 else 'down'} {bn(abs(c13))} over 13 weeks"
-        four = f" ({bn(c4, signed=True)} in four weeks)" if c4 is not None else ""
-        out.append(f"Bank reserves stood at {bn(r.iloc[-1])} on {day(r.index[-1])}{four}{trend}.")
-    if len(net_liquidity.dropna()):
-        n = net_liquidity.dropna()
-        c13 = change_over(n, 13)
+                trend = (f", {_moved(r.change_13w_bn, 'up', 'down')} "
+                         f"{bn(abs(r.change_13w_bn))} over 13 weeks")
+        four = (f" ({bn(r.change_4w_bn, signed=True)} in four weeks)"
+                if r.change_4w_bn is not None else "")
+        status = (f" The reservoir reads {reserves.status}"
+                  + (f": reserves are at the {reserves.percentile * 100:.0f}th percentile of "
+                     "three years" if reserves.percentile is not None else "") + "."
+                  if reserves.status != "unavailable" else "")
+        out.append(f"Bank reserves ({r.basis}) stood at {bn(r.latest_bn)} in the week to "
+                   f"{day(r.date)}{four}{trend}.{status}")
+    n = reservoir.row("net_liquidity")
+    if n is not None:
         move = ""
-        if c13 is not None:
-            move = (f", {'up' if c13 > 0 else 'down'} {bn(abs(c13))} over 13 weeks"
-                    if abs(c13) >= 1 else ", unchanged over 13 weeks")
-        out.append(f"Net liquidity (Fed assets less the TGA and ON RRP) was {bn(n.iloc[-1])}"
+        if n.change_13w_bn is not None:
+            move = (f", {_moved(n.change_13w_bn, 'up', 'down')} {bn(abs(n.change_13w_bn))} over "
+                    "13 weeks" if abs(n.change_13w_bn) >= 1 else ", unchanged over 13 weeks")
+        out.append(f"Net liquidity (Fed assets less the TGA and ON RRP) was {bn(n.latest_bn)}"
                    f"{move}.")
-    if len(tga.dropna()):
-        t = tga.dropna()
-        c4 = change_over(t, 4)
+    t = reservoir.row("tga")
+    if t is not None:
+        c4 = t.change_4w_bn
         if c4 is not None and abs(c4) >= 50:
             effect = "draining reserves" if c4 > 0 else "releasing reserves"
-            out.append(f"The Treasury's cash account {'rose' if c4 > 0 else 'fell'} "
-                       f"{bn(abs(c4))} in four weeks to {bn(t.iloc[-1])}, {effect}.")
+            out.append(f"The Treasury's cash account {_moved(c4)} {bn(abs(c4))} in four weeks "
+                       f"to {bn(t.latest_bn)}, {effect}.")
         else:
-            out.append(f"The Treasury's cash account was {bn(t.iloc[-1])}, little changed over "
-                       "four weeks.")
-    if len(rrp.dropna()):
-        q = rrp.dropna()
-        if q.iloc[-1] < rrp_buffer_bn:
-            out.append(f"ON RRP usage is {bn(q.iloc[-1])}, below {bn(rrp_buffer_bn)}: the buffer "
-                       "is spent, so a larger TGA or further runoff now comes out of reserves "
-                       "directly.")
+            out.append(f"The Treasury's cash account was {bn(t.latest_bn)}, little changed "
+                       "over four weeks.")
+    q = reservoir.row("on_rrp")
+    if q is not None:
+        if q.latest_bn < rrp_buffer_bn:
+            out.append(f"ON RRP usage is {bn(q.latest_bn)}, below {bn(rrp_buffer_bn)}: the "
+                       "buffer is spent, so a larger TGA or further runoff now comes out of "
+                       "reserves directly.")
         else:
-            out.append(f"ON RRP usage is {bn(q.iloc[-1])}: money funds still hold a buffer that "
-                       "can absorb drains before reserves do.")
+            out.append(f"ON RRP usage is {bn(q.latest_bn)}: money funds still hold a buffer "
+                       "that can absorb drains before reserves do.")
     return out
 
 
 # -- the pipe ---------------------------------------------------------------------------------
-def signal_sentences(sig: Mapping[str, Any]) -> list[str]:
-    """The signal's own explanation plus calendar and persistence context, from its dict."""
-    out = [str(sig.get("explanation") or "")]
-    status = sig.get("status")
-    windows = [w for w in (sig.get("calendar_windows") or []) if w]
-    if status in ("elevated", "stressed"):
-        if sig.get("calendar_explained") and windows:
-            out.append(f"The date falls in a calendar window ({', '.join(windows)}), so this "
-                       "stress is calendar-explained: the kind that usually passes.")
-        else:
-            out.append("No calendar window explains it: this is the kind of stress to watch.")
-        if sig.get("persistent"):
-            out.append("It is persistent (elevated on most recent days): climate, not weather.")
+def context_sentence(sig: SignalResult) -> str:
+    """Calendar and persistence, composed so they never contradict each other: stress that
+    persists is never 'the kind that usually passes'."""
+    if sig.status not in ("elevated", "stressed"):
+        return ""
+    windows = ", ".join(w for w in sig.calendar_windows if w)
+    if sig.persistent:
+        inside = f" even though the date falls in a calendar window ({windows})" if windows else ""
+        return (f"It is persistent (elevated on most recent days){inside}: climate, not "
+                "weather.")
+    if sig.calendar_explained and windows:
+        return (f"The date it is for falls in a calendar window ({windows}), so this stress is "
+                "calendar-explained: the kind that usually passes.")
+    return "No calendar window explains it: this is the kind of stress to watch."
+
+
+def coverage_sentence(title: str, cov: Coverage, units: str) -> str:
+    """Why a signal has no live reading, with its last reading where there is one."""
+    if cov.state == "not_yet":
+        return f"{title}: no reading, {cov.reason}."
+    if cov.state == "stale" and cov.last_date is not None:
+        last = (f"; its last reading was {signal_value(cov.last_value, units)} "
+                f"({cov.last_status}) for {day(cov.last_date)}"
+                if cov.last_value is not None else f"; its data end on {day(cov.last_date)}")
+        return f"{title}: stale{last}. No newer data are public by this date."
+    return f"{title}: no data. {cov.reason}"
+
+
+def signal_sentences(sig: SignalResult, extreme: WeekExtreme | None, cov: Coverage) -> list[str]:
+    """A signal's explanation, the week's extreme when it differs from today, and context."""
+    if cov.state != "live":
+        return [coverage_sentence(sig.title, cov, sig.units)]
+    out = [sig.explanation]
+    if extreme is not None and extreme.worst_status != "normal" \
+            and STATUS_ORDER[extreme.worst_status] >= STATUS_ORDER.get(sig.status, 0):
+        out.append(f"This week: {event_sentence(extreme)}")
+    out.append(context_sentence(sig))
     return [s for s in out if s]
 
 
-def composite_summary(comp: Mapping[str, Any], elevated_at: float, stressed_at: float) -> str:
-    """The plumbing index in one sentence; the bands are the composite's thresholds
-    (``composite_elevated`` / ``composite_stressed``) in force for the briefing."""
-    if comp.get("status") == "unavailable" or missing(comp.get("value")):
-        return str(comp.get("explanation") or "The plumbing index is unavailable.")
-    drivers = [str(d).replace("_", " ") for d in (comp.get("details", {}) or {}).get(
-        "drivers", comp.get("drivers", [])) or []]
+def composite_summary(comp: SignalResult, live: Sequence[str], missing_: Sequence[str],
+                      elevated_at: float, stressed_at: float) -> str:
+    """The pipe-only stress index in one sentence: value, band (thresholds in force), what it
+    rests on and what moves it."""
+    names = ", ".join(n.replace("_", " ") for n in missing_)
+    rests = f"from {len(live)} of {len(live) + len(missing_)} pipe components" + (
+        f" ({names} without data)" if missing_ else "")
+    if comp.status == "unavailable" or comp.value is None:
+        return (f"The plumbing stress index is not published: {rests}, too few to call the "
+                "pipe calm.")
+    drivers = [str(d).replace("_", " ") for d in comp.details.get("drivers", [])]
     drive = f"; what moves it: {', '.join(drivers[:3])}" if drivers else ""
-    value = float(comp["value"])
-    band = (f"the normal band (below {elevated_at:g})" if comp["status"] == "normal" else
+    band = (f"the normal band (below {elevated_at:g})" if comp.status == "normal" else
             f"the elevated band ({elevated_at:g} to {stressed_at:g})"
-            if comp["status"] == "elevated" else f"the stressed band ({stressed_at:g} and above)")
-    return f"The plumbing stress index is {value:.0f} of 100, in {band}{drive}."
+            if comp.status == "elevated" else f"the stressed band ({stressed_at:g} and above)")
+    return f"The plumbing stress index is {comp.value:.0f} of 100, in {band}, {rests}{drive}."
 
 
-def loop_summary(loop: Mapping[str, Any]) -> str:
-    """The feedback loop in one sentence (its own explanation when it gives one)."""
-    return str(loop.get("explanation") or f"The feedback loop is {loop.get('state')}.")
+def loop_summary(loop: SignalResult, state: str, chain: Sequence[str]) -> str:
+    """The feedback loop: its state and which links hold, with their dates."""
+    if state == "unavailable":
+        return ("The feedback loop cannot be assessed: it starts from auction results, which "
+                "are not available for this date. It is not assumed dormant.")
+    held = [c for c in chain if "not seen" not in c]
+    missing_link = next((c for c in chain if "not seen" in c), "")
+    links = f" Links that hold: {'; '.join(held)}." if held else ""
+    gap = f" Next link: {missing_link}." if missing_link else ""
+    return f"The feedback loop is {state} ({int(loop.value or 0)} of 4 links).{links}{gap}"
 
 
 # -- reservoir vs pipe ------------------------------------------------------------------------
 def stock_flow_sentences(reserves: pd.Series, composite: pd.Series) -> list[str]:
-    """Whether stress moves with the reservoir or independently of it.
+    """Whether pipe stress moves with the reservoir or independently of it.
 
-    ``reserves`` in USD bn (weekly), ``composite`` 0-100 (daily), over the same window.
+    ``reserves`` in USD bn (weekly), ``composite`` the pipe-only index 0-100 (weekly averages),
+    over the same window: two independent measures.
     """
     r, c = reserves.dropna(), composite.dropna()
     if len(r) < 2 or len(c) < 2:
@@ -275,137 +307,88 @@ def stock_flow_sentences(reserves: pd.Series, composite: pd.Series) -> list[str]
     c_dir = "rose" if dc >= 10 else "fell" if dc <= -10 else "was little changed"
     amount = f" by {bn(abs(dr))}" if r_dir != "held roughly steady" else ""
     first = (f"Since {day(r.index[0])} reserves {r_dir}{amount}, to {bn(r.iloc[-1])}, while "
-             f"the plumbing stress index {c_dir} ({c.iloc[0]:.0f} to {c.iloc[-1]:.0f}).")
+             f"the pipe's stress index {c_dir} ({c.iloc[0]:.0f} to {c.iloc[-1]:.0f}, weekly "
+             "averages).")
     if r_dir == "fell" and c_dir == "rose":
-        reading = ("Stress is rising as the reservoir drains: the classic sign that reserves are "
-                   "approaching the level where they stop being ample.")
+        reading = ("Stress in the pipe is rising as the reservoir drains: the classic sign that "
+                   "reserves are approaching the level where they stop being ample.")
     elif r_dir != "fell" and c_dir == "rose":
         reading = ("Stress rose without a fall in reserves: the constraint is in the pipe "
                    "(dealer balance sheets, settlement), not in the amount of reserves.")
     elif r_dir == "fell" and c_dir != "rose":
-        reading = ("Reserves fell without a rise in stress: the reservoir still has room, but "
-                   "the margin is shrinking.")
+        reading = ("Reserves fell without a rise in pipe stress: the reservoir still has room, "
+                   "but the margin is shrinking.")
     elif c_dir == "fell":
-        reading = "Stress eased: the pipe is carrying what the reservoir supplies."
+        reading = "Pipe stress eased: the pipe is carrying what the reservoir supplies."
     else:
-        reading = "Neither the stock nor the flow measures moved much over the window."
+        reading = "Neither the stock nor the flow measure moved much over the window."
     return [first, reading]
 
 
 # -- what changed since last week -------------------------------------------------------------
-def _num(x: Any) -> float | None:
-    if isinstance(x, bool) or not isinstance(x, int | float):
-        return None
-    return None if math.isnan(float(x)) else float(x)
-
-
-def what_changed(previous_brief: Mapping[str, Any] | None, brief: Mapping[str, Any]) -> list[str]:
-    """Three to five lines on what changed since the previous briefing.
-
-    Reads the ``changes`` block of ``brief`` (computed by ``reportgen.brief.compute_changes``)
-    or computes it; fields missing on either side are skipped, so an older brief.json still
-    compares. With no previous briefing, one line says so.
-
-    Example
-    -------
-    >>> what_changed(None, brief)
-    ['This is the first briefing: there is no earlier week to compare with.']
-    """
-    if not previous_brief:
-        return ["This is the first briefing: there is no earlier week to compare with."]
-    changes = brief.get("changes")
-    if not changes:
-        from reportgen.brief import compute_changes
-
-        changes = compute_changes(brief, previous_brief) or {}
-    since = day(changes.get("since") or previous_brief.get("as_of"))
-    phase_now = brief.get("phase") or {}
+def what_changed(week: WeekAnalysis) -> list[str]:
+    """Three to five lines on what changed since the week before, comparing like with like:
+    this week's readings and extremes against the previous week's, from the same data."""
+    before = week.week_before
+    if before is None:
+        return ["There is no earlier week in the data to compare with."]
+    since = day(before.as_of)
     must: list[str] = []
-    changed: list[tuple[int, str]] = []
-    fillers: list[str] = []
-
-    ph = changes.get("phase") or {}
-    if ph.get("before") is not None and ph.get("after") is not None:
-        if ph["before"] != ph["after"]:
-            must.append(f"The phase moved from phase {ph['before']} ({ph.get('label_before')}) "
-                        f"to phase {ph['after']} ({ph.get('label_after')}).")
+    ranked: list[tuple[int, str]] = []
+    a0, a1 = before.assessment, week.assessment
+    if a0 is not None and a1 is not None:
+        if a0.phase != a1.phase:
+            must.append(f"The phase moved from {phase_title(a0.phase, a0.label).lower()} to "
+                        f"{phase_title(a1.phase, a1.label).lower()}.")
         else:
-            sub = f", {phase_now['substate']}" if phase_now.get("substate") else ""
-            must.append(f"The phase is unchanged: phase {ph['after']} ({ph.get('label_after')}"
-                        f"{sub}), since {day(phase_now.get('since'))}.")
-    conf = changes.get("confidence") or {}
-    if conf.get("changed") and conf.get("before") and conf.get("after"):
-        up = CONFIDENCE_ORDER.get(conf["after"], 0) > CONFIDENCE_ORDER.get(conf["before"], 0)
-        changed.append((2, f"Confidence in the phase {'rose' if up else 'fell'} from "
-                           f"{conf['before']} to {conf['after']}."))
-
-    comp = changes.get("composite") or {}
-    v0, v1 = _num(comp.get("value_before")), _num(comp.get("value_after"))
-    s0, s1 = comp.get("status_before"), comp.get("status_after")
-    if s1:
-        nums = f" ({v0:.0f} to {v1:.0f})" if v0 is not None and v1 is not None else ""
-        if s0 and s0 != s1:
-            must.append(f"The plumbing stress index moved from {s0} to {s1}{nums}.")
-        elif v0 is not None and v1 is not None and abs(v1 - v0) >= 1:
-            must.append(f"The plumbing stress index {_change_word(v1 - v0)} "
-                        f"{abs(v1 - v0):.0f} points to {v1:.0f} (still {s1}).")
-        elif v1 is not None:
-            must.append(f"The plumbing stress index was unchanged at {v1:.0f} ({s1}).")
+            sub = f", {a1.substate}" if a1.substate else ""
+            must.append(f"The phase is unchanged: {phase_title(a1.phase, a1.label).lower()}"
+                        f"{sub}, since {day(a1.since)}.")
+        if a0.confidence != a1.confidence:
+            up = CONFIDENCE_ORDER.get(a1.confidence, 0) > CONFIDENCE_ORDER.get(a0.confidence, 0)
+            ranked.append((2, f"Confidence in the phase {'rose' if up else 'fell'} from "
+                              f"{a0.confidence} to {a1.confidence}."))
+    c0, c1 = before.dashboard.composite, week.composite
+    if c1.status != "unavailable" and c1.value is not None:
+        if c0.status != c1.status and c0.value is not None:
+            must.append(f"The plumbing stress index moved from {c0.status} to {c1.status} "
+                        f"({c0.value:.0f} to {c1.value:.0f}).")
+        elif c0.value is not None and abs(c1.value - c0.value) >= 1:
+            must.append(f"The plumbing stress index {_moved(c1.value - c0.value)} "
+                        f"{abs(c1.value - c0.value):.0f} points to {c1.value:.0f} "
+                        f"(still {c1.status}).")
         else:
-            must.append(f"The plumbing stress index is {s1}.")
-
-    loop = changes.get("feedback_loop") or {}
-    if loop.get("changed") and loop.get("before") and loop.get("after"):
-        changed.append((3, f"The feedback loop went from {loop['before']} to {loop['after']}."))
-
-    units = {name: (sig or {}).get("units", "") for name, sig in
-             ((brief.get("signals") or {}).get("signals") or {}).items()}
-    titles = {name: (sig or {}).get("title", name) for name, sig in
-              ((brief.get("signals") or {}).get("signals") or {}).items()}
-    for sig in changes.get("signals") or []:
-        name = sig.get("name")
-        title = titles.get(name, str(name).replace("_", " "))
-        unit = units.get(name, "")
-        a0, a1 = sig.get("status_before"), sig.get("status_after")
-        b0, b1 = _num(sig.get("value_before")), _num(sig.get("value_after"))
-        if sig.get("changed") and a0 and a1:
-            vals = (f" ({signal_value(b1, unit)}, was {signal_value(b0, unit)})"
-                    if b0 is not None and b1 is not None else "")
-            worse = STATUS_ORDER.get(a1, 0) > STATUS_ORDER.get(a0, 0)
-            changed.append((STATUS_ORDER.get(a1, 0) + (1 if worse else 0),
-                            f"{title}: {a0} to {a1}{vals}."))
-        elif name == "reserves" and b0 is not None and b1 is not None and abs(b1 - b0) >= 1:
-            fillers.append(f"Reserves {_change_word(b1 - b0)} {bn(abs(b1 - b0))} to {bn(b1)}.")
-        elif name == "repo_rates" and b0 is not None and b1 is not None and abs(b1 - b0) >= 2:
-            fillers.append(f"SOFR against the policy reference moved from {bp(b0)} to {bp(b1)}.")
-
-    lines = must + [text for _, text in sorted(changed, key=lambda x: -x[0])] + fillers
-    # An older brief.json may lack the fields compared above: state this week's readings.
-    if not ph and phase_now.get("phase") is not None:
-        lines.append(f"This week's phase: phase {phase_now['phase']} ({phase_now.get('label')}).")
-    comp_now = (brief.get("signals") or {}).get("composite") or {}
-    if not s1 and comp_now.get("status"):
-        lines.append(f"This week's plumbing stress index: {comp_now['status']}.")
+            must.append(f"The plumbing stress index was unchanged at {c1.value:.0f} "
+                        f"({c1.status}).")
+    l0, l1 = before.dashboard.feedback_loop.state, week.loop.state
+    if l0 != l1:
+        ranked.append((3, f"The feedback loop went from {l0} to {l1}."))
+    # Each signal: the week's worst against the week before's worst.
+    for name, now in week.extremes.items():
+        if name in ("composite", "yield_curve"):
+            continue
+        then = before.extremes.get(name)
+        worse = then is None or STATUS_ORDER[now.worst_status] > STATUS_ORDER[then.worst_status]
+        if now.worst_status != "normal" and worse:
+            was = f"; the week before: {then.worst_status}" if then is not None else ""
+            ranked.append((STATUS_ORDER[now.worst_status] + 1,
+                           f"{event_sentence(now)[:-1]}{was}."))
+        elif then is not None and then.worst_status != "normal" and now.worst_status == "normal":
+            ranked.append((2, f"{now.title}: back to normal, after {then.worst_status} the week "
+                              f"before ({event_sentence(then)[:-1]})."))
+    for name, sig in week.signals.items():
+        prev = before.dashboard.signals.get(name)
+        if prev is None or prev.status == sig.status or name in week.extremes:
+            continue
+        if "unavailable" in (prev.status, sig.status):
+            continue
+        ranked.append((STATUS_ORDER[sig.status], f"{sig.title}: {prev.status} to {sig.status}."))
+    res = week.reservoir.row("reserves")
+    fillers = []
+    if res is not None and res.change_4w_bn is not None:
+        fillers.append(f"Reserves {_moved(res.change_4w_bn)} {bn(abs(res.change_4w_bn))} over "
+                       f"four weeks, to {bn(res.latest_bn)}.")
+    lines = must + [t for _, t in sorted(ranked, key=lambda x: -x[0])] + fillers
     if len(lines) < 3:
-        lines.append(f"No signal changed status since {since}.")
-    if previous_brief.get("previous_source") == "reconstructed":
-        # Say what the comparison is against: no briefing was published for that week.
-        return [*lines[:4], f"Compared with the week of {since}, recomputed from the same data "
-                            "(the site holds no earlier briefing)."]
-    if len(lines) < 3:
-        lines.append(f"Compared with the briefing of {since}.")
-    return lines[:5]
-
-
-def first_or_since(previous_brief: Mapping[str, Any] | None) -> str:
-    """The heading's reference: ``the briefing of 27 Aug 2026`` (published), ``the week of
-    27 Aug 2026`` (recomputed from the same data), or ``last week`` when there is none."""
-    if not previous_brief:
-        return "last week"
-    if previous_brief.get("previous_source") == "reconstructed":
-        return f"the week of {day(previous_brief.get('as_of'))}"
-    return f"the briefing of {day(previous_brief.get('as_of'))}"
-
-
-def as_of_text(as_of: date) -> str:
-    return long_day(as_of)
+        lines.append(f"No signal changed status since the week of {since}.")
+    return [*lines[:4], f"Compared with the week to {since}, from the data public then."]
