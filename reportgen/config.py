@@ -26,6 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from reportgen import redaction
 from reportgen.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -263,6 +264,8 @@ def load_settings(
         apply_threshold_overrides(DEFAULT, merged, source="command line")
         given["threshold_overrides"] = merged
     settings = replace(settings, **given)
+    # From here on the key is scrubbed from every message and log record, in any encoding.
+    redaction.register(settings.fred_api_key)
     frozen_overrides = MappingProxyType(dict(settings.threshold_overrides))
     return replace(settings, threshold_overrides=frozen_overrides)
 

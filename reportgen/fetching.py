@@ -43,7 +43,7 @@ from datetime import date, datetime, timedelta
 import httpx
 import pandas as pd
 
-from reportgen import catalog
+from reportgen import catalog, redaction
 from reportgen.config import Settings
 from reportgen.errors import ConfigError, NetworkError, ReportgenError, redact
 from reportgen.sources import fred, nyfed, treasury
@@ -331,6 +331,7 @@ def fetch_all(
     own_client = client is None
     http_client = client if client is not None else new_client(policy.timeout)
     api_key = settings.fred_api_key or None
+    redaction.register(api_key)
     ctx = _Context(
         store=store,
         today=now.date(),

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from reportgen import catalog
-from reportgen.errors import StoreError
+from reportgen.errors import StoreError, redact
 
 SCHEMA_VERSION = 1
 
@@ -251,7 +251,8 @@ class Store:
                     entry.item,
                     entry.status,
                     entry.rows,
-                    entry.message,
+                    # The message may quote a server's answer: never let it store a secret.
+                    redact(entry.message),
                 ),
             )
 

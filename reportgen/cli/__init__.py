@@ -6,6 +6,7 @@ Commands live beside this file, one module per area, and are registered at the b
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -74,6 +75,20 @@ class ReportgenGroup(click.Group):
             return super().invoke(ctx)
         except ReportgenError as exc:
             raise click.ClickException(exc.message) from exc
+
+
+def _scrubbed_excepthook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+    """Print a bug's traceback as Python would, with every secret scrubbed from it."""
+    import traceback
+
+    from reportgen.redaction import scrub
+
+    sys.stderr.write(scrub("".join(traceback.format_exception(kind, value, tb))))
+
+
+def install_excepthook() -> None:
+    """A bug keeps its traceback (see the module docstring), but not the FRED key."""
+    sys.excepthook = _scrubbed_excepthook
 
 
 # -- reusable option bundles ------------------------------------------------------------------
@@ -188,6 +203,7 @@ def cli(ctx: click.Context, db_path: Path | None, use_sample: bool) -> None:
         reportgen signals          # the plumbing stress dashboard
         reportgen build            # the briefing: HTML site, PDF and brief.json in output/
     """
+    install_excepthook()
     settings = load_settings({"db_path": db_path})
     ctx.obj = AppContext(settings=settings, use_sample=use_sample)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from reportgen import catalog
+from reportgen import catalog, redaction
 from reportgen.cli import AppContext, pass_app, to_date
 from reportgen.sources.csvfiles import csv_files, import_files
 from reportgen.store import ItemSummary, Store
@@ -53,6 +53,7 @@ def fetch(app: AppContext, sources: tuple[str, ...], verbose: bool, start: datet
 
     # Retry warnings would otherwise interleave with the progress bar.
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(message)s")
+    redaction.protect_handlers()
     store = app.store()
     tasks = fetching.plan(sources or catalog.SOURCES)
     bar: Any
