@@ -31,7 +31,8 @@ MASK = "***"
 # Anything that looks like a FRED key (32 lowercase hex) or an api_key= query value, even when the
 # secret itself was never registered (a key typed into a URL by hand, say).
 _KEY_PATTERNS = (
-    (re.compile(r"(api_key(?:=|%3D|:\s*|\s+))[^&\s\"'<>]+", re.IGNORECASE), r"\1" + MASK),
+    (re.compile(r"(api_key(?:=|%3D)|\"api_key\"\s*:\s*\")[^&\s\"'<>]+", re.IGNORECASE),
+     r"\1" + MASK),
     (re.compile(r"\b[0-9a-f]{32}\b"), MASK),
 )
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -99,9 +99,24 @@ def as_of_option(func: F) -> F:
         "as_of",
         type=click.DateTime(formats=["%Y-%m-%d"]),
         default=None,
+        callback=_not_in_the_future,
         help="Analyse as of this date (YYYY-MM-DD), using only data published by then. "
         "Default: the latest H.4.1 release in the data.",
     )(func)
+
+
+def _not_in_the_future(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Refuse an ``--as-of`` after today: a briefing dated in the future would use every stored
+    row as if public and, once published, take over index.html from the real latest week."""
+    if value is None:
+        return value
+    today = max(date.today(), datetime.now(UTC).date())  # either clock's today is fine
+    if value.date() > today:
+        raise click.BadParameter(
+            f"{value.date()} is after today ({today}); choose today or an earlier date",
+            ctx=ctx, param=param,
+        )
+    return value
 
 
 def date_range_options(func: F) -> F:
