@@ -46,7 +46,7 @@ import pandas as pd
 from reportgen import catalog, redaction
 from reportgen.config import Settings
 from reportgen.errors import ConfigError, NetworkError, ReportgenError, redact
-from reportgen.sources import fred, nyfed, treasury
+from reportgen.sources import fred, nyfed, treasury, validate
 from reportgen.sources.http import DEFAULT_POLICY, HttpClient, RetryPolicy, new_client
 from reportgen.store import FetchLogEntry, Store
 
@@ -240,6 +240,7 @@ def _write_series(ctx: _Context, values: dict[str, pd.Series], origin: str) -> i
 def _write_table(ctx: _Context, table: str, frame: pd.DataFrame, origin: str) -> int:
     if frame.empty:
         return 0
+    validate.check_table(table, frame, f" from {origin}")
     return ctx.store.upsert_table(table, frame, origin, ctx.now)
 
 
