@@ -18,6 +18,7 @@ a committed ``reportgen.toml``; it is also left out of ``repr``.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from reportgen import redaction
 from reportgen.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -116,6 +118,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start} cannot be decoded); save "
+                          "it as UTF-8 (TOML files must be UTF-8)") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
 
@@ -143,6 +148,10 @@ def read_config_file(path: Path) -> dict[str, Any]:
         if not isinstance(item, expected):
             raise ConfigError(f"{path}: {key} must be {_TYPE_NAMES[expected]}, "
                               f"not {type(value).__name__} {value!r}")
+        if name in ("db_path", "output_dir") and not value.strip():
+            # "" would mean the folder of reportgen.toml itself: the project, not an output.
+            raise ConfigError(f"{path}: {key} must not be empty; name a file or folder such as "
+                              f"{'data/reportgen.sqlite' if name == 'db_path' else 'output'}")
         if name in ("db_path", "output_dir"):
             values[name] = path.parent / value if not Path(value).is_absolute() else Path(value)
         elif name in ("sections", "formats"):
@@ -250,6 +259,8 @@ def load_settings(
                               f"{', '.join(sorted(known))}")
     for key in ("db_path", "output_dir", "config_path"):
         if key in given:
+            if not str(given[key]).strip():
+                raise ConfigError(f"the {key} given on the command line must not be empty")
             given[key] = Path(str(given[key]))
     for key in ("sections", "formats"):
         if key in given:
@@ -263,6 +274,8 @@ def load_settings(
         apply_threshold_overrides(DEFAULT, merged, source="command line")
         given["threshold_overrides"] = merged
     settings = replace(settings, **given)
+    # From here on the key is scrubbed from every message and log record, in any encoding.
+    redaction.register(settings.fred_api_key)
     frozen_overrides = MappingProxyType(dict(settings.threshold_overrides))
     return replace(settings, threshold_overrides=frozen_overrides)
 
@@ -316,7 +329,91 @@ def apply_threshold_overrides(
     if not by_section:
         return thresholds
     changed = {s: replace(getattr(thresholds, s), **values) for s, values in by_section.items()}
-    return replace(thresholds, **changed)
+    result = replace(thresholds, **changed)
+    _check_ordering(result, set(overrides), source)
+    return result
+
+
+# -- threshold ranges ----------------------------------------------------------------------------
+# Counts of days / weeks / observations: a value past these would make a window longer than any
+# data (or overflow a date), so it is refused rather than left to crash or stall the build.
+_MAX_DAYS = 36_500
+_MAX_WEEKS = 5_200
+_MAX_COUNT = 10_000
+_ZERO_ALLOWED = frozenset({"phase.fill_limit_weeks"})
+# Shares and percentiles are fractions.
+_FRACTION = ("_pct", "_weight", "confidence_", "substate_ratio")
+# Signal thresholds measured from zero upwards (a negative one would flag every day).
+_NON_NEGATIVE = ("_bp", "_bn", "_ratio", "_drop", "_pp")
+
+#: (lower, higher, why): the first must be below the second once overrides are applied.
+_ORDER: tuple[tuple[str, str, str], ...] = (
+    ("phase.confidence_medium", "phase.confidence_high", "medium confidence starts below high"),
+    ("phase.short_weeks", "phase.long_weeks", "the short horizon is shorter than the long"),
+    ("phase.runoff_veto_min_weeks", "phase.runoff_veto_weeks", "within the look-back"),
+    *((f"phase.{k}_exit_bn", f"phase.{k}_entry_bn", "a phase is left below where it is entered")
+      for k in ("qe_duration", "qe_total", "rmp_bills", "rmp_total")),
+    *((f"phase.runoff_{k}_entry_bn", f"phase.runoff_{k}_exit_bn",
+       "runoff is entered at a faster decline than it is left") for k in ("total", "treasury")),
+    *((f"signals.{k}_elevated_{u}", f"signals.{k}_stressed_{u}", "elevated comes before stressed")
+      for k, u in (("repo_spike", "bp"), ("repo_dispersion", "bp"), ("repo_gc", "bp"),
+                   ("srf", "bn"), ("fails", "ratio"), ("vol", "pct"), ("vol", "bp"))),
+    ("signals.composite_elevated", "signals.composite_stressed", "elevated comes before stressed"),
+    # Reserves: lower is worse, so stressed is the lower percentile.
+    ("signals.reserves_stressed_pct", "signals.reserves_elevated_pct",
+     "stressed is a lower percentile than elevated"),
+    ("signals.persist_min_days", "signals.persist_window_days", "within the look-back"),
+    ("signals.auction_min_prior", "signals.auction_lookback", "within the look-back"),
+    ("signals.auction_persist_weak", "signals.auction_persist_of", "within the look-back"),
+)
+#: Pairs where equality is allowed (counts within a window).
+_ORDER_EQUAL_OK = frozenset({"phase.runoff_veto_min_weeks", "signals.persist_min_days",
+                             "signals.auction_min_prior", "signals.auction_persist_weak"})
+
+
+def _check_range(key: str, value: object, source: str) -> None:
+    """Refuse a threshold value no analysis can use: NaN/inf, a negative or huge count, a
+    fraction outside 0-1, a negative level where levels start at zero."""
+    name = key.partition(".")[2]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    def refuse(why: str) -> None:
+        raise ConfigError(f"{source}: threshold {key} = {value!r} is out of range: {why}")
+
+    if isinstance(value, float) and not math.isfinite(value):
+        refuse("it must be a finite number")
+    if isinstance(value, int):
+        top = _MAX_DAYS if "days" in name else _MAX_WEEKS if "weeks" in name else _MAX_COUNT
+        bottom = 0 if key in _ZERO_ALLOWED else 1
+        if not bottom <= value <= top:
+            refuse(f"it must be a whole number from {bottom} to {top}")
+        if key == "signals.auction_weak_criteria" and value > 3:
+            refuse("there are three criteria")
+        return
+    if any(part in name for part in _FRACTION):
+        if not 0.0 <= value <= 1.0:
+            refuse("it is a fraction from 0 to 1")
+    elif key.startswith("signals.composite_") and not 0.0 <= value <= 100.0:
+        refuse("the composite index runs from 0 to 100")
+    elif key.startswith("signals.") and name.endswith(_NON_NEGATIVE) and value < 0:
+        refuse("it must be zero or more")
+    elif abs(value) > 1e9:
+        refuse("it is far beyond any balance-sheet figure")
+
+
+def _check_ordering(thresholds: Thresholds, given: set[str], source: str) -> None:
+    for low, high, why in _ORDER:
+        if low not in given and high not in given:
+            continue
+        lo_value = getattr(getattr(thresholds, low.split(".")[0]), low.split(".")[1])
+        hi_value = getattr(getattr(thresholds, high.split(".")[0]), high.split(".")[1])
+        ok = lo_value <= hi_value if low in _ORDER_EQUAL_OK else lo_value < hi_value
+        if not ok:
+            raise ConfigError(
+                f"{source}: thresholds {low} = {lo_value!r} and {high} = {hi_value!r} are in the "
+                f"wrong order: {low} must be {'at most' if low in _ORDER_EQUAL_OK else 'below'} "
+                f"{high} ({why})"
+            )
 
 
 def _check_type(key: str, value: object, default: object, source: str) -> object:
@@ -332,6 +429,7 @@ def _check_type(key: str, value: object, default: object, source: str) -> object
     if not ok:
         raise ConfigError(f"{source}: threshold {key} must be {type(default).__name__} like its "
                           f"default {default!r}, not {type(value).__name__} {value!r}")
+    _check_range(key, value, source)
     return value
 
 

@@ -21,20 +21,16 @@ bug and keeps its traceback.
 
 from __future__ import annotations
 
-import re
+from reportgen import redaction
 
-# Anything that looks like a FRED key (32 lowercase hex) or an api_key= query value.
-_KEY_PATTERNS = (
-    re.compile(r"(api_key=)[^&\s\"']+", re.IGNORECASE),
-    re.compile(r"\b[0-9a-f]{32}\b"),
-)
+# Every message and every log record is scrubbed of registered secrets and anything key-like.
+redaction.install()
 
 
 def redact(text: str) -> str:
-    """Remove API keys from ``text`` so that messages and logs never carry them."""
-    for pattern in _KEY_PATTERNS:
-        text = pattern.sub(r"\1***" if pattern.groups else "***", text)
-    return text
+    """Remove API keys from ``text`` so that messages and logs never carry them (see
+    :mod:`reportgen.redaction`: registered secrets in every encoding, plus key-like text)."""
+    return redaction.scrub(text)
 
 
 class ReportgenError(Exception):
@@ -62,9 +58,9 @@ class ImportFileError(ReportgenError):
     def __init__(self, path: str, line: int | None, reason: str) -> None:
         where = f"{path}, line {line}" if line is not None else path
         super().__init__(f"cannot import {where}: {reason}")
-        self.path = path
+        self.path = redact(path)
         self.line = line
-        self.reason = reason
+        self.reason = redact(reason)
 
 
 class SourceError(ReportgenError):

@@ -43,10 +43,10 @@ from datetime import date, datetime, timedelta
 import httpx
 import pandas as pd
 
-from reportgen import catalog
+from reportgen import catalog, redaction
 from reportgen.config import Settings
 from reportgen.errors import ConfigError, NetworkError, ReportgenError, redact
-from reportgen.sources import fred, nyfed, treasury
+from reportgen.sources import fred, nyfed, treasury, validate
 from reportgen.sources.http import DEFAULT_POLICY, HttpClient, RetryPolicy, new_client
 from reportgen.store import FetchLogEntry, Store
 
@@ -240,6 +240,7 @@ def _write_series(ctx: _Context, values: dict[str, pd.Series], origin: str) -> i
 def _write_table(ctx: _Context, table: str, frame: pd.DataFrame, origin: str) -> int:
     if frame.empty:
         return 0
+    validate.check_table(table, frame, f" from {origin}")
     return ctx.store.upsert_table(table, frame, origin, ctx.now)
 
 
@@ -331,6 +332,7 @@ def fetch_all(
     own_client = client is None
     http_client = client if client is not None else new_client(policy.timeout)
     api_key = settings.fred_api_key or None
+    redaction.register(api_key)
     ctx = _Context(
         store=store,
         today=now.date(),

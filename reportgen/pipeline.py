@@ -345,7 +345,7 @@ def build(
         # own thread, while the data loads and the analysis runs.
         components.warm_up_pdf()
     data = choose_data(settings, options.sample, offline, components, now, stages)
-    as_of = _briefing_date(data.dataset, options.as_of)
+    as_of = _briefing_date(data.dataset, options.as_of, now)
 
     with stages.stage("analyse"):
         week = components.analyse(data.dataset, as_of, thresholds)
@@ -378,9 +378,9 @@ def build(
                        stages.timings)
 
 
-def _briefing_date(dataset: Dataset, requested: date | None) -> date:
+def _briefing_date(dataset: Dataset, requested: date | None, now: datetime) -> date:
     """The briefing date: the one asked for, else the data's newest H.4.1 week made public."""
-    as_of = requested or dataset.default_as_of()
+    as_of = _choose_as_of(requested, dataset, now)
     if as_of is None:
         raise DataUnavailableError("there is no data to build a briefing from: run "
                                    "`reportgen fetch` or `reportgen data import DIR`, or pass "
@@ -441,6 +441,20 @@ def _check_formats(formats: tuple[str, ...] | list[str]) -> tuple[str, ...]:
         raise ConfigError(f"unknown output format(s) {', '.join(unknown) or '(none)'}; "
                           f"choose from {', '.join(FORMATS)}, e.g. --format html,pdf,json")
     return tuple(f for f in FORMATS if f in formats)
+
+
+def _choose_as_of(asked: date | None, dataset: Dataset, now: datetime) -> date | None:
+    """The explicit date (refused after today) or the data's default, capped at today: a row
+    dated in the future (a typo such as 2099) must not date the briefing there, where it would
+    take over index.html for good."""
+    today = now.date()
+    if asked is not None:
+        if asked > today:
+            raise DataUnavailableError(f"--as-of {asked} is after today ({today}); choose today "
+                                       "or an earlier date")
+        return asked
+    default = dataset.default_as_of()
+    return min(default, today) if default is not None else None
 
 
 def _first_public_date(dataset: Dataset) -> date | None:

@@ -18,12 +18,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
 
 from reportgen import catalog
-from reportgen.errors import StoreError
+from reportgen.errors import StoreError, redact
 
 SCHEMA_VERSION = 1
 
@@ -104,9 +106,18 @@ class Store:
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        """Open (creating if needed) the store at ``path``; raises StoreError with advice."""
+    def open(cls, path: str | Path, readonly: bool = False) -> Store:
+        """Open the store at ``path``; raises :class:`StoreError` with advice.
+
+        ``readonly=False`` (fetch, import, a build that fetches) creates the file if needed,
+        upgrades an older schema and runs ``PRAGMA quick_check`` first, so nothing is ever
+        written into a damaged file. ``readonly=True`` (status, export, analysis, an offline
+        build) opens the file read-only: in WAL mode it never waits for a writer, and it
+        never creates, upgrades or locks anything. A missing file reads as an empty store.
+        """
         path_str = str(path)
+        if readonly:
+            return cls._open_readonly(path_str)
         if path_str != ":memory:":
             p = Path(path_str)
             try:
@@ -115,31 +126,122 @@ class Store:
                 raise StoreError(f"cannot create the folder for the store {p}: {exc}") from exc
         try:
             conn = sqlite3.connect(path_str, isolation_level=None, timeout=30)
+        except sqlite3.Error as exc:
+            raise store_error(exc, path_str, "open") from exc
+        store = cls(conn, path_str)
+        try:
+            store._check_integrity()
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            store = cls(conn, path_str)
             store._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"{path_str} is not a usable reportgen store ({exc}). Move it aside and run "
-                "`reportgen fetch` or `reportgen data import DIR` to build a new one."
-            ) from exc
+        except StoreError:
+            conn.close()
+            raise
+        except sqlite3.Error as exc:
+            conn.close()
+            raise store_error(exc, path_str, "open") from exc
         return store
+
+    @classmethod
+    def _open_readonly(cls, path_str: str) -> Store:
+        if path_str == ":memory:" or not Path(path_str).exists():
+            empty = cls(sqlite3.connect(":memory:", isolation_level=None), path_str)
+            empty._migrate()
+            return empty
+        uri = f"file:{quote(str(Path(path_str).resolve()))}?mode=ro"
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=5)
+            conn.execute("PRAGMA query_only=1")
+            store = cls(conn, path_str)
+            missing = store._schema_gaps()
+        except sqlite3.Error as exc:
+            raise store_error(exc, path_str, "read") from exc
+        if missing:
+            # Written by an older reportgen: upgrade it once (adding tables and columns loses
+            # nothing), then read it read-only as usual.
+            conn.close()
+            try:
+                cls.open(path_str).close()
+            except StoreError as exc:
+                raise StoreError(
+                    f"{path_str} was written by an older reportgen (it lacks "
+                    f"{', '.join(missing[:4])}) and cannot be upgraded now: {exc.message}"
+                ) from exc
+            return cls._open_readonly(path_str)
+        return store
+
+    def _check_integrity(self) -> None:
+        """``PRAGMA quick_check`` before anything is written: a damaged file is refused, never
+        written into (which would spread the damage)."""
+        try:
+            rows = self._conn.execute("PRAGMA quick_check(5)").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise store_error(exc, self.path, "check") from exc
+        problems = [r[0] for r in rows if r and r[0] != "ok"]
+        if problems:
+            raise StoreError(_damaged(self.path, "; ".join(problems[:3])))
+
+    def _schema_gaps(self) -> list[str]:
+        """Tables and columns the current schema has and the file lacks (an older store)."""
+        present: dict[str, set[str]] = {}
+        for (name,) in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'"):
+            present[name] = {r[1] for r in self._conn.execute(f'PRAGMA table_info("{name}")')}
+        gaps = [t for t in ("meta", "observations", "fetch_log") if t not in present]
+        for spec in catalog.TABLES.values():
+            if spec.name not in present:
+                gaps.append(spec.name)
+                continue
+            gaps += [f"{spec.name}.{c}" for c in spec.column_names if c not in present[spec.name]]
+        row = None
+        if "meta" in present:
+            row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is not None:
+            self._check_version(row[0])
+        return gaps
+
+    def _check_version(self, value: str) -> None:
+        try:
+            version = int(value)
+        except ValueError:
+            raise StoreError(f"{self.path} has an unreadable schema version {value!r}; it was not "
+                             "written by reportgen. Point --db at another file.") from None
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer reportgen (schema {version}); "
+                "upgrade reportgen or point --db at another file."
+            )
 
     def _migrate(self) -> None:
         with self.transaction():
             for statement in _DDL:
                 self._conn.execute(statement)
+            self._add_missing_columns()
             row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             if row is None:
                 self._conn.execute(
                     "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
                 )
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path} was written by a newer reportgen (schema {row[0]}); "
-                    "upgrade reportgen or point --db at another file."
-                )
+            else:
+                self._check_version(row[0])
+
+    def _add_missing_columns(self) -> None:
+        """Columns added to a catalog table since the file was written (an older store)."""
+        for spec in catalog.TABLES.values():
+            have = {r[1] for r in self._conn.execute(f'PRAGMA table_info("{spec.name}")')}
+            for name, sqltype in spec.columns:
+                if name in have:
+                    continue
+                if name in spec.key:
+                    raise StoreError(
+                        f"{self.path} was written by an older reportgen whose {spec.name} table "
+                        f"has another key (no {name} column); it cannot be upgraded in place. "
+                        "Export it with that version (`reportgen data export DIR`), move it "
+                        "aside, and import the export into a new store."
+                    )
+                default = " DEFAULT 0" if "NOT NULL" in sqltype and "INTEGER" in sqltype \
+                    else " DEFAULT ''" if "NOT NULL" in sqltype else ""
+                self._conn.execute(
+                    f'ALTER TABLE "{spec.name}" ADD COLUMN "{name}" {sqltype}{default}')
 
     def close(self) -> None:
         self._conn.close()
@@ -170,13 +272,9 @@ class Store:
                 self._conn.execute("COMMIT")
             finally:
                 self._in_transaction = False
-        except sqlite3.OperationalError as exc:
-            # Locked, read-only, disk full: the user can act on these, so no traceback.
-            raise StoreError(
-                f"cannot write to the store {self.path} ({exc}); nothing was changed. Check that "
-                "the file and its folder are writable and that no other `reportgen fetch` is "
-                "running, or point --db at another file."
-            ) from exc
+        except sqlite3.Error as exc:
+            # Locked, read-only, disk full, damaged: the user can act on these, so no traceback.
+            raise store_error(exc, self.path, "write") from exc
 
     # -- writing -------------------------------------------------------------------------------
     def upsert_series(
@@ -191,6 +289,10 @@ class Store:
         # Vectorised: this runs for every row of a full-history import.
         dates = pd.DatetimeIndex(values.index).strftime("%Y-%m-%d")
         numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+        if np.isinf(numbers).any():
+            # inf is no value and no "missing": storing it (or NULL for it) would lose data.
+            raise StoreError(f"refusing to store {series_id}: a value is infinite; the parser "
+                             "should have refused it (please report this)")
         rows = [
             (series_id, d, None if v != v else float(v), origin, stamp)  # v != v: NaN -> NULL
             for d, v in zip(dates, numbers, strict=True)
@@ -251,18 +353,27 @@ class Store:
                     entry.item,
                     entry.status,
                     entry.rows,
-                    entry.message,
+                    # The message may quote a server's answer: never let it store a secret.
+                    redact(entry.message),
                 ),
             )
 
     # -- reading -------------------------------------------------------------------------------
+    def _query(self, sql: str, params: tuple[object, ...] = ()) -> _Rows:
+        """Run a read to the end (a damaged page can surface at any row); a damaged or locked
+        file becomes a :class:`StoreError` with advice."""
+        try:
+            return _Rows(self._conn.execute(sql, params).fetchall())
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.path, "read") from exc
+
     def read_series(self, series_id: str) -> pd.Series:
         """All stored observations of ``series_id`` as a float Series on a DatetimeIndex.
 
         Missing values published as such (FRED's ``"."``) come back as NaN; an unknown or
         never-fetched series comes back empty.
         """
-        rows = self._conn.execute(
+        rows = self._query(
             "SELECT date, value FROM observations WHERE series_id = ? ORDER BY date", (series_id,)
         ).fetchall()
         index = pd.DatetimeIndex([r[0] for r in rows], name="date")
@@ -272,12 +383,12 @@ class Store:
         """All stored records of ``table`` with the catalog's columns, sorted by its date column."""
         spec = catalog.TABLES[table]
         columns = ", ".join(f'"{c}"' for c in spec.column_names)
-        cur = self._conn.execute(f'SELECT {columns} FROM "{table}" ORDER BY "{spec.date_column}"')
+        cur = self._query(f'SELECT {columns} FROM "{table}" ORDER BY "{spec.date_column}"')
         return pd.DataFrame(cur.fetchall(), columns=spec.column_names)
 
     def last_date(self, series_id: str) -> date | None:
         """Date of the newest non-missing observation of ``series_id`` (None when none)."""
-        row = self._conn.execute(
+        row = self._query(
             "SELECT MAX(date) FROM observations WHERE series_id = ? AND value IS NOT NULL",
             (series_id,),
         ).fetchone()
@@ -285,13 +396,13 @@ class Store:
 
     def last_table_date(self, table: str) -> date | None:
         spec = catalog.TABLES[table]
-        row = self._conn.execute(f'SELECT MAX("{spec.date_column}") FROM "{table}"').fetchone()
+        row = self._query(f'SELECT MAX("{spec.date_column}") FROM "{table}"').fetchone()
         return date.fromisoformat(row[0][:10]) if row and row[0] else None
 
     def summary(self) -> list[ItemSummary]:
         """One line per stored series and table: rows, first and last date, origin, fetch time."""
         items: list[ItemSummary] = []
-        for sid, rows, first, last, origin, fetched in self._conn.execute(
+        for sid, rows, first, last, origin, fetched in self._query(
             """SELECT series_id, COUNT(value), MIN(CASE WHEN value IS NOT NULL THEN date END),
                       MAX(CASE WHEN value IS NOT NULL THEN date END),
                       (SELECT origin FROM observations o2 WHERE o2.series_id = o.series_id
@@ -300,7 +411,7 @@ class Store:
         ):
             items.append(ItemSummary(sid, "series", rows, _d(first), _d(last), origin, fetched))
         for spec in catalog.TABLES.values():
-            rows, first, last, origin, fetched = self._conn.execute(
+            rows, first, last, origin, fetched = self._query(
                 f'SELECT COUNT(*), MIN("{spec.date_column}"), MAX("{spec.date_column}"), '
                 f'MAX(origin), MAX(fetched_at) FROM "{spec.name}"'
             ).fetchone()
@@ -311,7 +422,7 @@ class Store:
         return items
 
     def fetch_log(self, limit: int = 50) -> list[FetchLogEntry]:
-        rows = self._conn.execute(
+        rows = self._query(
             "SELECT started_at, finished_at, source, item, status, rows, message FROM fetch_log "
             "ORDER BY id DESC LIMIT ?",
             (limit,),
@@ -319,8 +430,55 @@ class Store:
         return [FetchLogEntry(*r) for r in rows]
 
     def is_empty(self) -> bool:
-        has_obs = self._conn.execute("SELECT 1 FROM observations LIMIT 1").fetchone()
+        has_obs = self._query("SELECT 1 FROM observations LIMIT 1").fetchone()
         return has_obs is None and not any(i.kind == "table" for i in self.summary())
+
+
+class _Rows(list[Any]):
+    """The rows of a finished read, with the cursor methods the readers use."""
+
+    def fetchall(self) -> list[Any]:
+        return self
+
+    def fetchone(self) -> Any:
+        return self[0] if self else None
+
+
+def _damaged(path: str, detail: str) -> str:
+    return (f"the store {path} is damaged ({detail}); reportgen neither reads nor writes a "
+            "damaged store. Move it aside (keep the copy: `sqlite3 FILE .recover` may save its "
+            "rows), then build a new one with `reportgen fetch` or `reportgen data import DIR`.")
+
+
+def store_error(exc: sqlite3.Error, path: str, action: str) -> StoreError:
+    """The SQLite failure ``exc`` as a StoreError saying what it means and what to do:
+    damage, a lock held by another process, a read-only file, a full disk, or no access."""
+    text = str(exc)
+    lower = text.lower()
+    nothing = " Nothing was changed." if action == "write" else ""
+    if "not a database" in lower or "malformed" in lower or "corrupt" in lower:
+        return StoreError(_damaged(path, text))
+    if "locked" in lower or "busy" in lower:
+        return StoreError(
+            f"the store {path} is locked by another process ({text}): a `reportgen fetch`, "
+            f"`data import` or build that writes it is still running.{nothing} Wait for it to "
+            "finish and run the command again.")
+    if "readonly" in lower or "read-only" in lower:
+        return StoreError(
+            f"the store {path} is read-only ({text}): reportgen can read it but not write it."
+            f"{nothing} Make the file, its -wal/-shm files and its folder writable, or point "
+            "--db at another file.")
+    if "full" in lower:
+        return StoreError(f"the disk holding the store {path} is full ({text}).{nothing} Free "
+                          "some space and run the command again.")
+    if "unable to open" in lower or "cannot open" in lower:
+        return StoreError(
+            f"cannot open the store {path} ({text}): check that the file and its folder exist "
+            "and that you may read them (and write them, to fetch or import).")
+    return StoreError(
+        f"the store {path} could not be used ({type(exc).__name__}: {text}).{nothing} "
+        "Point --db at another file, or move this one aside and rebuild it with "
+        "`reportgen fetch` or `reportgen data import DIR`.")
 
 
 def _d(text: str | None) -> date | None:

@@ -59,8 +59,7 @@ def test_sample_build_writes_the_whole_site(tmp_path: Path) -> None:
             f"{week}/data/total_assets.csv", f"{week}/data/second.csv", "index.html",
             "archive.html", "feed.xml", "assets/vega-runtime.js"} <= files
     done = [e.stage for e in events if e.state == "done"]
-    assert done == ["load", "assess", "signals", "charts", "brief", "context", "html", "pdf",
-                    "publish"]
+    assert done == ["load", "analyse", "charts", "page", "brief", "html", "pdf", "publish"]
     assert [e.stage for e in events if e.state == "skip"] == ["fetch"]
     assert set(result.timings) == set(done)
     assert all(e.total == len(STAGES) for e in events)
@@ -81,7 +80,8 @@ def test_offline_with_a_populated_store_uses_the_store(tmp_path: Path) -> None:
                    components=fake_components(), now=NOW)
     assert result.data.kind == "store" and result.notes == ()
     assert result.brief["data"]["kind"] == "store"
-    assert result.brief["data"]["description"] == f"store {tmp_path / 'db.sqlite'}"
+    # A published brief never names a folder of the machine that built it.
+    assert str(tmp_path) not in json.dumps(result.brief)
 
 
 def test_no_network_says_so_and_uses_the_store(tmp_path: Path) -> None:
@@ -120,29 +120,31 @@ def test_failed_items_are_listed_in_the_notes(tmp_path: Path) -> None:
 
 
 # -- weeks, previous brief, reproducibility -------------------------------------------------------
-def test_previous_week_brief_is_passed_to_the_context(tmp_path: Path) -> None:
+def test_the_previous_published_briefing_is_linked(tmp_path: Path) -> None:
     calls = Calls()
     components = fake_components(calls)
     build(settings_for(tmp_path), BuildOptions(sample=True, as_of=date(2026, 8, 27)),
           components=components, now=NOW)
     result = build(settings_for(tmp_path), BuildOptions(sample=True), components=components,
                    now=NOW)
-    # The first build has no earlier briefing in the site: it compares with the week before,
-    # recomputed from the same data; the second compares with the briefing just published.
-    assert [c["previous"] for c in calls.contexts] == ["2026-08-20", "2026-08-27"]
-    assert result.brief["changes"]["since"] == "2026-08-27"
-    assert result.brief["previous"]["source"] == "published"
+    assert result.brief["previous"]["as_of"] == "2026-08-27"
     assert result.brief["previous"]["path"] == "../2026-08-27/brief.json"
     assert result.publish.weeks == (date(2026, 8, 27), SAMPLE_AS_OF)
 
 
-def test_first_build_compares_with_the_week_before_recomputed(tmp_path: Path) -> None:
-    result = build(settings_for(tmp_path), BuildOptions(sample=True), components=fake_components(),
-                   now=NOW)
-    previous = result.brief["previous"]
-    assert previous["as_of"] == "2026-08-27" and previous["source"] == "reconstructed"
-    assert previous["path"] is None  # never published: nothing to link to
-    assert result.brief["changes"]["since"] == "2026-08-27"
+def test_changes_are_read_against_the_week_before_from_the_same_data(tmp_path: Path) -> None:
+    """What changed does not depend on which weeks happen to be in the site: the week before
+    is computed from the same data, so a rebuilt week reads the same as the original."""
+    alone = build(settings_for(tmp_path / "a"), BuildOptions(sample=True),
+                  components=fake_components(), now=NOW)
+    components = fake_components()
+    build(settings_for(tmp_path / "b"), BuildOptions(sample=True, as_of=date(2026, 8, 13)),
+          components=components, now=NOW)
+    after = build(settings_for(tmp_path / "b"), BuildOptions(sample=True),
+                  components=components, now=NOW)
+    assert alone.brief["previous"] is None
+    assert alone.brief["changes"]["since"] == "2026-08-27"
+    assert after.brief["changes"] == alone.brief["changes"]
 
 
 def test_rebuilding_a_past_week_reproduces_it_and_keeps_the_index(tmp_path: Path) -> None:
@@ -180,7 +182,7 @@ def test_json_only_build_skips_html_and_pdf(tmp_path: Path) -> None:
                    components=fake_components(), progress=events.append, now=NOW)
     files = set(tree(result.week_dir))
     assert files == {"brief.json", "data/total_assets.csv", "data/second.csv"}
-    assert {e.stage for e in events if e.state == "skip"} == {"fetch", "context", "html", "pdf"}
+    assert {e.stage for e in events if e.state == "skip"} == {"fetch", "html", "pdf"}
     assert result.brief["files"] == {"html": None, "pdf": None, "json": "brief.json",
                                      "data": "data/"}
     assert not (tmp_path / "out" / "assets").exists()
@@ -194,7 +196,7 @@ def test_formats_come_from_the_settings_unless_given(tmp_path: Path) -> None:
 
 
 # -- failures leave the site as it was ------------------------------------------------------------
-@pytest.mark.parametrize("stage", ["charts", "html", "pdf", "context"])
+@pytest.mark.parametrize("stage", ["charts", "html", "pdf", "page"])
 def test_a_failing_stage_leaves_the_site_untouched(tmp_path: Path, stage: str) -> None:
     settings = settings_for(tmp_path)
     build(settings, BuildOptions(sample=True, as_of=date(2026, 8, 27)),
@@ -242,9 +244,9 @@ def test_build_command_reports_stages_files_data_and_freshness(tmp_path: Path,
     assert "newest as of 2026-09-03: WALCL 2026-09-02" in out
     assert "Done in" in out
     err = result.stderr
-    assert "[ 1/10] Fetching new data: skipped (--sample" in err
-    assert "[ 3/10] Assessing the balance-sheet phase ... " in err
-    assert "[10/10] Writing the site ... " in err
+    assert "[ 1/9] Fetching new data: skipped (--sample" in err
+    assert "[ 3/9] Analysing the week (phase, signals, reservoir) ... " in err
+    assert "[ 9/9] Writing the site ... " in err
 
 
 def test_build_command_says_when_there_is_no_network(tmp_path: Path, fake_build: Calls) -> None:
@@ -283,7 +285,6 @@ def test_brief_json_on_disk_matches_the_result(tmp_path: Path) -> None:
     assert on_disk == result.brief
 
 
-
 def test_offline_in_the_settings_skips_the_fetch(tmp_path: Path) -> None:
     calls = Calls()
     result = build(settings_for(tmp_path, offline=True), components=fake_components(calls),
@@ -304,20 +305,13 @@ def test_build_command_end_to_end_with_the_real_briefing(tmp_path: Path) -> None
     assert len(list((week / "data").glob("*.csv"))) == len(brief["charts"])
 
 
-def test_first_build_reads_the_week_before_from_this_weeks_signal_frames(tmp_path: Path) -> None:
-    from dataclasses import replace
-
-    from reportgen.pipeline import _default_dashboard
-
-    computed: list[date] = []
-
-    def counting(ds: Any, as_of: date, thresholds: Any) -> Any:
-        computed.append(as_of)
-        return _default_dashboard(ds, as_of, thresholds)
-
-    components = replace(fake_components(), dashboard=counting)
-    result = build(settings_for(tmp_path), BuildOptions(sample=True), components=components,
-                   now=NOW)
-    assert computed == [SAMPLE_AS_OF]  # the week before came from the same frames
-    previous = result.brief["changes"]["composite"]
-    assert previous["value_before"] is not None and previous["status_before"] is not None
+def test_the_week_is_analysed_once_per_build(tmp_path: Path) -> None:
+    """One analysis feeds the charts, the page and brief.json (the week before included)."""
+    calls = Calls()
+    result = build(settings_for(tmp_path), BuildOptions(sample=True),
+                   components=fake_components(calls), now=NOW)
+    assert calls.analysed == [SAMPLE_AS_OF]
+    assert len(calls.pages) == 1 and calls.pages[0].meta.as_of == SAMPLE_AS_OF.isoformat()
+    composite = result.brief["changes"]["composite"]
+    assert composite["status_before"] is not None and composite["value_after"] == \
+        result.week.composite.value

@@ -68,7 +68,7 @@ def test_safe_join_refuses_a_symlink_that_leads_outside(tmp_path: Path) -> None:
     site.mkdir()
     (tmp_path / "elsewhere").mkdir()
     os.symlink(tmp_path / "elsewhere", site / "assets")
-    with pytest.raises(RenderError, match="outside the output folder"):
+    with pytest.raises(RenderError, match="symbolic link"):
         safe_join(site, "assets/evil.js")
 
 
@@ -103,7 +103,7 @@ def test_publish_writes_the_week_the_index_archive_and_feed(tmp_path: Path) -> N
     assert set(files) == {
         "briefings/2025-12-18/brief.json", "briefings/2025-12-18/briefing.html",
         "briefings/2025-12-18/briefing.pdf", "briefings/2025-12-18/data/a.csv",
-        "index.html", "archive.html", "feed.xml",
+        "index.html", "archive.html", "feed.xml", ".reportgen-site",
     }
     assert result.index_week == date(2025, 12, 18)
     assert result.weeks == (date(2025, 12, 18),)

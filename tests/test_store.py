@@ -59,7 +59,7 @@ def test_store_uses_wal_journal(tmp_path: Path) -> None:
 def test_corrupt_file_gives_store_error_with_advice(tmp_path: Path) -> None:
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StoreError, match="not a usable reportgen store.*Move it aside"):
+    with pytest.raises(StoreError, match="is damaged.*Move it aside"):
         Store.open(bad)
 
 
@@ -82,7 +82,7 @@ def test_write_to_a_locked_store_is_a_store_error(tmp_path: Path) -> None:
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another fetch holds the write lock
     try:
-        with pytest.raises(StoreError, match="cannot write to the store .*nothing was changed"):
+        with pytest.raises(StoreError, match="is locked by another process.*Nothing was changed"):
             writer.upsert_series("WALCL", pd.Series([7e6], index=[pd.Timestamp("2024-01-03")]),
                                  "test", T0)
     finally:

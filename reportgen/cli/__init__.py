@@ -6,9 +6,10 @@ Commands live beside this file, one module per area, and are registered at the b
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -76,6 +77,20 @@ class ReportgenGroup(click.Group):
             raise click.ClickException(exc.message) from exc
 
 
+def _scrubbed_excepthook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+    """Print a bug's traceback as Python would, with every secret scrubbed from it."""
+    import traceback
+
+    from reportgen.redaction import scrub
+
+    sys.stderr.write(scrub("".join(traceback.format_exception(kind, value, tb))))
+
+
+def install_excepthook() -> None:
+    """A bug keeps its traceback (see the module docstring), but not the FRED key."""
+    sys.excepthook = _scrubbed_excepthook
+
+
 # -- reusable option bundles ------------------------------------------------------------------
 def as_of_option(func: F) -> F:
     """``--as-of DATE``: analyse as of this date, using only data public by then."""
@@ -84,9 +99,24 @@ def as_of_option(func: F) -> F:
         "as_of",
         type=click.DateTime(formats=["%Y-%m-%d"]),
         default=None,
+        callback=_not_in_the_future,
         help="Analyse as of this date (YYYY-MM-DD), using only data published by then. "
         "Default: the latest H.4.1 release in the data.",
     )(func)
+
+
+def _not_in_the_future(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Refuse an ``--as-of`` after today: a briefing dated in the future would use every stored
+    row as if public and, once published, take over index.html from the real latest week."""
+    if value is None:
+        return value
+    today = max(date.today(), datetime.now(UTC).date())  # either clock's today is fine
+    if value.date() > today:
+        raise click.BadParameter(
+            f"{value.date()} is after today ({today}); choose today or an earlier date",
+            ctx=ctx, param=param,
+        )
+    return value
 
 
 def date_range_options(func: F) -> F:
@@ -188,6 +218,7 @@ def cli(ctx: click.Context, db_path: Path | None, use_sample: bool) -> None:
         reportgen signals          # the plumbing stress dashboard
         reportgen build            # the briefing: HTML site, PDF and brief.json in output/
     """
+    install_excepthook()
     settings = load_settings({"db_path": db_path})
     ctx.obj = AppContext(settings=settings, use_sample=use_sample)
 

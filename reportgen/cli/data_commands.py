@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from reportgen import catalog
+from reportgen import catalog, redaction
 from reportgen.cli import AppContext, pass_app, to_date
 from reportgen.sources.csvfiles import csv_files, import_files
 from reportgen.store import ItemSummary, Store
@@ -53,6 +53,7 @@ def fetch(app: AppContext, sources: tuple[str, ...], verbose: bool, start: datet
 
     # Retry warnings would otherwise interleave with the progress bar.
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(message)s")
+    redaction.protect_handlers()
     store = app.store()
     tasks = fetching.plan(sources or catalog.SOURCES)
     bar: Any
@@ -272,17 +273,44 @@ def export(app: AppContext, directory: Path) -> None:
         reportgen data export backup/
     """
     store = app.store()
+    if directory.is_symlink():
+        raise click.ClickException(
+            f"{directory} is a symbolic link; export writes only into a real folder (links are "
+            "never followed, so no file outside it can be overwritten)")
     directory.mkdir(parents=True, exist_ok=True)
     written = 0
     for item in store.summary():
+        target = directory / f"{item.name}.csv"
         if item.kind == "series":
             frame = store.read_series(item.name).rename("value").to_frame()
             frame.index = frame.index.strftime("%Y-%m-%d")
-            frame.to_csv(directory / f"{item.name}.csv", index_label="date")
+            text = frame.to_csv(index_label="date")
         elif item.name == "pd_fails":
             wide = store.read_table("pd_fails").pivot(index="date", columns="keyid", values="value")
-            wide.to_csv(directory / "pd_fails.csv", index_label="date")
+            text = wide.to_csv(index_label="date")
         else:
-            store.read_table(item.name).to_csv(directory / f"{item.name}.csv", index=False)
+            text = store.read_table(item.name).to_csv(index=False)
+        try:
+            _write_no_follow(target, text)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}") from exc
         written += 1
     click.echo(f"Exported {written} file(s) to {directory}.")
+
+
+def _write_no_follow(target: Path, text: str) -> None:
+    """Replace ``target`` with ``text`` through a new temporary file and a rename: a symlink
+    placed at ``target`` is replaced, never followed, so its target is left as it was."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        raise

@@ -56,6 +56,19 @@ DATA_DIR = "data"
 INDEX_HTML = "index.html"
 ARCHIVE_HTML = "archive.html"
 FEED_XML = "feed.xml"
+#: Written into the output folder on the first publish: only a folder holding it (or an older
+#: reportgen site, adopted) is ever written into, so a user's own folder is never overwritten.
+SITE_MARKER = ".reportgen-site"
+_STAGED_OK = ".staged-complete"  # in a staging folder: every file of the week is written
+
+#: Called with the name of each publish step as it completes (tests kill the process there).
+#: Steps: staged, assets, old-moved-aside, new-in-place, old-removed, index, archive, feed.
+step_hook: Callable[[str], None] | None = None
+
+
+def _step(name: str) -> None:
+    if step_hook is not None:
+        step_hook(name)
 
 _WEEK_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -69,11 +82,12 @@ _DIR_MODE = 0o777 & ~_UMASK
 
 
 def safe_join(root: str | os.PathLike[str], *parts: str | os.PathLike[str]) -> Path:
-    """``root / parts``, refusing any result outside ``root``.
+    """``root / parts``, refusing any result outside ``root`` and any symlink below it.
 
-    Absolute parts, ``..`` segments and symlinks that resolve outside ``root`` raise
-    :class:`RenderError` instead of writing somewhere unexpected (pelican's ``sanitised_join``,
-    hardened with ``realpath`` so that a symlink inside the site cannot point out of it).
+    Absolute parts and ``..`` segments raise :class:`RenderError` instead of writing somewhere
+    unexpected (pelican's ``sanitised_join``). Below the root no path component may be a
+    symlink, not even one that points back inside: a link placed in the site is never followed,
+    so no write can land on its target. The root itself may be a link (a user's choice).
 
     Example
     -------
@@ -84,13 +98,21 @@ def safe_join(root: str | os.PathLike[str], *parts: str | os.PathLike[str]) -> P
     reportgen.errors.RenderError: refusing to write '../etc/passwd' outside the output folder ...
     """
     base = os.path.realpath(root)
-    joined = os.path.realpath(os.path.join(base, *(os.fspath(p) for p in parts)))
+    shown = "/".join(os.fspath(p) for p in parts)
+    joined = os.path.normpath(os.path.join(base, *(os.fspath(p) for p in parts)))
     if joined == base or os.path.commonpath([base, joined]) != base:
-        shown = "/".join(os.fspath(p) for p in parts)
         raise RenderError(
             f"refusing to write {shown!r} outside the output folder {base}; "
             "chart and file names must be plain relative names"
         )
+    current = base
+    for segment in os.path.relpath(joined, base).split(os.sep):
+        current = os.path.join(current, segment)
+        if os.path.islink(current):
+            raise RenderError(
+                f"refusing to write {shown!r}: {current} is a symbolic link, and links inside "
+                "the output folder are never followed; remove the link and build again"
+            )
     return Path(joined)
 
 
@@ -229,7 +251,7 @@ class Site:
             return []
         entries = []
         for child in sorted(folder.iterdir()):
-            if not (child.is_dir() and _WEEK_RE.match(child.name)):
+            if child.is_symlink() or not (child.is_dir() and _WEEK_RE.match(child.name)):
                 continue
             try:
                 as_of = date.fromisoformat(child.name)
@@ -259,28 +281,43 @@ class Site:
         """
         self._check_root()
         with self._lock():
-            self._remove_leftovers()
+            self._check_is_site()
+            try:
+                self._recover()
+            except OSError as exc:
+                raise RenderError(f"cannot recover the interrupted build left in {self.root}: "
+                                  f"{exc}; move the folder's .staging-* and .*.replaced-* "
+                                  "folders aside by hand") from exc
             staging = Path(os.path.realpath(tempfile.mkdtemp(
                 prefix=f".{self.root.name}.staging-", dir=self.root.parent)))
             try:
                 stage = SiteWriter(staging)
                 relative_week = f"{BRIEFINGS_DIR}/{week.as_of.isoformat()}"
                 self._stage_week(stage, relative_week, week)
+                stage.write_text(_STAGED_OK, relative_week + "\n")
+                _step("staged")
                 try:
                     self.root.mkdir(parents=True, exist_ok=True)
                 except OSError as exc:
                     raise RenderError(f"cannot create the output folder {self.root}: {exc}") \
                         from exc
                 live = SiteWriter(self.root)
+                if not os.path.lexists(self.root / SITE_MARKER):
+                    live.write_text(SITE_MARKER, f"reportgen {__version__} site\n")
                 for asset in assets:
                     self._write_asset(live, asset)
+                _step("assets")
                 week_dir, replaced = self._move_week_into_place(staging / relative_week,
                                                                 relative_week)
-                moved = [week_dir / p.relative_to(staging / relative_week) for p in stage.written]
+                moved = [week_dir / p.relative_to(staging / relative_week) for p in stage.written
+                         if p.name != _STAGED_OK]
                 entries = self.briefings()
                 index_week = self._write_index(live, entries, week)
+                _step("index")
                 live.write_text(ARCHIVE_HTML, self.render_archive(entries))
+                _step("archive")
                 live.write_text(FEED_XML, self.render_feed(entries))
+                _step("feed")
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
         return PublishResult(self.root, week_dir, (*moved, *live.written), replaced,
@@ -317,14 +354,63 @@ class Site:
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
-    def _remove_leftovers(self) -> None:
-        """Staging folders and replaced weeks left by a build that was killed (we hold the lock)."""
-        for stale in self.root.parent.glob(f".{self.root.name}.staging-*"):
-            shutil.rmtree(stale, ignore_errors=True)
+    def is_site(self) -> bool:
+        """True when the folder is a reportgen site: it holds the marker, or it has the layout
+        of one written before the marker existed (a ``briefings/DATE/brief.json`` or an
+        ``index.html`` naming its week), which is then adopted."""
+        if os.path.lexists(self.root / SITE_MARKER):
+            return True
+        index = self.root / INDEX_HTML
+        if index.is_file() and not index.is_symlink():
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                if index_week(index.read_text("utf-8")) is not None:
+                    return True
+        return any(e.has_json for e in self.briefings())
+
+    def _check_is_site(self) -> None:
+        # Hidden entries alone (.git, .nojekyll of a Pages checkout) leave a folder "empty".
+        if not self.root.is_dir() or all(p.name.startswith(".") for p in self.root.iterdir()):
+            return  # a new or empty folder becomes a site
+        if not self.is_site():
+            raise RenderError(
+                f"refusing to publish into {self.root}: the folder is not empty and is not a "
+                f"reportgen site (no {SITE_MARKER} file, no briefings/DATE/brief.json); its "
+                "index.html, feed.xml and assets/ would be overwritten. Pass --out with a new "
+                "or empty folder, or set output_dir in reportgen.toml"
+            )
+
+    def _recover(self) -> None:
+        """Finish or undo what a killed build left (we hold the lock), never losing a week.
+
+        A build killed between moving the old copy of a week aside and moving the new one in
+        leaves the week missing: it is put back from the complete staged copy if there is one,
+        else from the old copy. Only then are staging folders and old copies removed.
+        """
         briefings = self.root / BRIEFINGS_DIR
+        stagings = sorted(self.root.parent.glob(f".{self.root.name}.staging-*"))
+        for staging in stagings:
+            done = staging / _STAGED_OK
+            if not done.is_file() or staging.is_symlink():
+                continue
+            relative = done.read_text("utf-8").strip()
+            if not (relative.startswith(f"{BRIEFINGS_DIR}/") and
+                    _WEEK_RE.match(relative.rpartition("/")[2])):
+                continue
+            target = briefings / relative.rpartition("/")[2]
+            staged = staging / relative
+            if not os.path.lexists(target) and staged.is_dir():
+                briefings.mkdir(parents=True, exist_ok=True)
+                os.rename(staged, target)
         if briefings.is_dir():
-            for stale in briefings.glob(".*.replaced-*"):
-                shutil.rmtree(stale, ignore_errors=True)
+            for old in sorted(briefings.glob(".*.replaced-*")):
+                name = old.name[1:].partition(".replaced-")[0]
+                target = briefings / name
+                if _WEEK_RE.match(name) and not os.path.lexists(target) and old.is_dir():
+                    os.rename(old, target)
+                else:
+                    shutil.rmtree(old, ignore_errors=True)
+        for staging in stagings:
+            shutil.rmtree(staging, ignore_errors=True)
 
     def _stage_week(self, stage: SiteWriter, folder: str, week: WeekFiles) -> None:
         stage.write_text(f"{folder}/{BRIEF_JSON}", dump_json(week.brief))
@@ -358,12 +444,15 @@ class Site:
                 return target, False
             old = target.parent / f".{target.name}.replaced-{os.getpid()}"
             os.rename(target, old)
+            _step("old-moved-aside")
             try:
                 os.rename(staged, target)
             except OSError:
                 os.rename(old, target)  # put the previous build of this week back
                 raise
+            _step("new-in-place")
             shutil.rmtree(old, ignore_errors=True)
+            _step("old-removed")
             return target, True
         except OSError as exc:
             raise RenderError(f"cannot move the new briefing into {target}: {exc}") from exc

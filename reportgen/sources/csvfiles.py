@@ -34,7 +34,7 @@ import pandas as pd
 
 from reportgen import catalog
 from reportgen.errors import ImportFileError, UnitError
-from reportgen.sources import nyfed, treasury
+from reportgen.sources import nyfed, treasury, validate
 from reportgen.sources.records import (
     Field,
     ValueParseError,
@@ -177,6 +177,7 @@ def _parse_value_columns(
         if value_kind == "value_billions":
             series = series / _billions_factor(sid, path)
         _check_units(sid, series.dropna(), path, lines)
+        series.attrs[validate.LINES_ATTR] = lines
         out[sid] = series
     return out
 
@@ -204,7 +205,10 @@ def _parse_records(
             records.append(convert_record(row, mapping, fields))
         except ValueParseError as exc:
             raise ImportFileError(str(path), line, str(exc)) from None
-    return pd.DataFrame.from_records(records, columns=[f.name for f in fields if f.name in mapping])
+    columns = [f.name for f in fields if f.name in mapping]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    frame.attrs[validate.LINES_ATTR] = [line for line, _ in rows]
+    return frame
 
 
 def parse_file(path: Path) -> ParsedFile:
@@ -288,9 +292,11 @@ def _pd_fails_long(
     path: Path, rows: list[tuple[int, dict[str, str]]], header: list[str]
 ) -> pd.DataFrame:
     records = []
+    lines: list[int] = []
     for line, row in rows:
         try:
             day = parse_date(row[header[0]])
+            lines.extend([line] * (len(header) - 1))
             for key in header[1:]:
                 value = parse_number(row[key])
                 if value is not None and value < 0:
@@ -298,7 +304,9 @@ def _pd_fails_long(
                 records.append({"date": day, "keyid": key, "value": value})
         except ValueParseError as exc:
             raise ImportFileError(str(path), line, str(exc)) from None
-    return pd.DataFrame.from_records(records, columns=["date", "keyid", "value"])
+    frame = pd.DataFrame.from_records(records, columns=["date", "keyid", "value"])
+    frame.attrs[validate.LINES_ATTR] = lines
+    return frame
 
 
 def csv_files(directory: Path) -> list[Path]:
@@ -318,7 +326,7 @@ def import_files(
 
     ``origin`` is recorded per row as ``<origin>:<file name>``.
     """
-    parsed = [parse_file(path) for path in paths]
+    parsed = [validate.check_parsed_file(parse_file(path), FILE_ALIASES) for path in paths]
     written = 0
     with store.transaction():
         for item in parsed:

@@ -38,6 +38,7 @@ from reportgen.errors import (
     SourceError,
     redact,
 )
+from reportgen.redaction import register as register_secret
 from reportgen.sources.http import DEFAULT_POLICY, RETRY_STATUSES, HttpClient, RetryPolicy
 from reportgen.sources.payloads import check_units, dated_series
 from reportgen.sources.records import ValueParseError, parse_date, parse_number
@@ -330,8 +331,10 @@ def fetch_series_fredapi(
         f"&observation_start={start.isoformat()}" if start else ""
     )
 
+    register_secret(api_key)  # scrubbed, in every encoding, from messages and logs
+
     def scrub(text: str) -> str:
-        return redact(text.replace(api_key, "***")) if api_key else redact(text)
+        return redact(text)
 
     attempts = max(1, policy.attempts)
     for attempt in range(1, attempts + 1):

@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx
 
-from reportgen import __version__
+from reportgen import __version__, redaction
 from reportgen.errors import HTTPStatusError, NetworkError, PayloadError, redact
 
 log = logging.getLogger(__name__)
@@ -106,12 +106,11 @@ class HttpClient:
         self.client = client
         self.policy = policy
         self.secrets = tuple(s for s in secrets if s)
+        redaction.register_all(self.secrets)
 
     # -- helpers -----------------------------------------------------------------------------
     def scrub(self, text: str) -> str:
         """``text`` with every secret removed (FRED-looking keys and the given ``secrets``)."""
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
         return redact(text)
 
     def display_url(self, url: str | httpx.URL) -> str:

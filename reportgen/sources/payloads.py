@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from reportgen import catalog
-from reportgen.errors import PayloadError, UnitError
+from reportgen.errors import PayloadError
+from reportgen.sources import validate
 from reportgen.sources.records import (
     MISSING_TOKENS,
     Field,
@@ -137,22 +137,12 @@ def dated_series(series_id: str, values: Mapping[pd.Timestamp, float]) -> pd.Ser
 
 
 def check_units(series_id: str, values: pd.Series, source: str, url: str | None = None) -> None:
-    """Raise ``UnitError`` if any value lies outside the catalog's plausible range.
+    """Raise ``UnitError`` if any value lies outside its plausible range on its date
+    (:func:`reportgen.sources.validate.check_series`: the catalog's range and the era's floor).
 
     A value out of range means the provider changed its unit (e.g. H.4.1 in billions where
     millions are expected: 6,587 instead of 6,587,034), not that the economy moved.
 
     Example: ``check_units("WALCL", pd.Series([6587.0]), "fred")`` raises UnitError.
     """
-    spec = catalog.series(series_id)
-    low, high = spec.plausible
-    present = values.dropna()
-    bad = present[(present < low) | (present > high)]
-    if len(bad):
-        day, value = bad.index[0], float(bad.iloc[0])
-        where = f" from {source}" + (f" ({url})" if url else "")
-        raise UnitError(
-            f"{series_id} = {value:g} on {pd.Timestamp(day):%Y-%m-%d}{where} is outside the "
-            f"plausible range for {spec.units} ({low:g} to {high:g}); the provider may have "
-            "changed the unit. Nothing was stored for this series."
-        )
+    validate.check_series(series_id, values, validate.payload_where(source, url))

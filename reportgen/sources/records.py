@@ -7,58 +7,33 @@ is, so that a new spelling is added once and nowhere else.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Literal
 
-MISSING_TOKENS = frozenset({"", ".", "null", "none", "nan", "*", "nd", "n/a", "na"})
+from reportgen.sources import validate
+
+# Re-exported: importers catch ``records.ValueParseError`` and test ``records.MISSING_TOKENS``.
+from reportgen.sources.validate import MISSING_TOKENS as MISSING_TOKENS
+from reportgen.sources.validate import ValueParseError as ValueParseError
 
 Kind = Literal["date", "num", "int", "text", "bool"]
 
 
-class ValueParseError(ValueError):
-    """A single value could not be parsed; the caller adds the file/URL and line/record."""
-
-
 def parse_number(raw: Any) -> float | None:
-    """A published number as float; None for any missing-value token.
+    """A published number as a finite float; None for any missing-value token (strict: see
+    :func:`reportgen.sources.validate.number`).
 
     >>> parse_number("7681024"), parse_number("."), parse_number("null"), parse_number("1,250.5")
     (7681024.0, None, None, 1250.5)
     """
-    if raw is None:
-        return None
-    if isinstance(raw, bool):
-        raise ValueParseError(f"expected a number, got {raw!r}")
-    if isinstance(raw, int | float):
-        return None if isinstance(raw, float) and math.isnan(raw) else float(raw)
-    text = str(raw).strip()
-    if text.lower() in MISSING_TOKENS:
-        return None
-    try:
-        value = float(text.replace(",", "").rstrip("%"))
-    except ValueError:
-        raise ValueParseError(f"expected a number, got {text!r}") from None
-    if math.isnan(value) or math.isinf(value):
-        return None
-    return value
+    return validate.number(raw)
 
 
 def parse_date(raw: Any) -> str:
     """An ISO date string (``YYYY-MM-DD``) from ``2025-01-08``, ``2025-01-08T00:00:00`` or
-    ``01/08/2025``."""
-    text = str(raw or "").strip()
-    try:
-        if len(text) >= 10 and text[4] == "-":
-            return date.fromisoformat(text[:10]).isoformat()
-        if "/" in text:
-            month, day, year = (int(p) for p in text.split("/"))
-            return date(year, month, day).isoformat()
-    except (ValueError, IndexError):
-        pass
-    raise ValueParseError(f"expected a date like 2025-01-08, got {text!r}")
+    ``01/08/2025`` (strict: see :func:`reportgen.sources.validate.iso_date`)."""
+    return validate.iso_date(raw)
 
 
 def parse_bool(raw: Any) -> int | None:
