@@ -17,8 +17,20 @@ def sample_dir() -> Path:
     return Path(str(resources.files("reportgen.sample")))
 
 
+# Files that complete rows another file creates: imported last, so that their columns (the
+# allotments' dealer, SOMA and competitive amounts and original tenor) are not overwritten by
+# the blanks of the fuller file (TREASURY_AUCTIONS.csv lacks exactly those columns).
+_COMPLETING = ("AUCTION_ALLOTMENTS.csv",)
+
+
+def sample_files() -> list[Path]:
+    """The bundled CSV files in import order."""
+    files = csv_files(sample_dir())
+    return sorted(files, key=lambda p: (p.name in _COMPLETING, p.name))
+
+
 def load_sample_store() -> Store:
     """An in-memory store holding the bundled sample (the user's store is never touched)."""
     store = Store.open(":memory:")
-    import_files(store, csv_files(sample_dir()), SAMPLE_ASSEMBLED, origin="sample")
+    import_files(store, sample_files(), SAMPLE_ASSEMBLED, origin="sample")
     return store
