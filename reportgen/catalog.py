@@ -4,6 +4,11 @@ Units are recorded here once. The store keeps values in the units the publisher 
 millions, ON RRP in billions, rates in percent) so that an exported CSV matches the published
 figures; anything that mixes series converts through :func:`to_billions`, never by hand.
 
+Every series also names its ``basis``: what one observation is (a Wednesday level, a week
+average, a daily rate, a daily close). Series of different bases are not the same quantity: the
+H.4.1 reports reserves both as a week average (WRESBAL) and as a Wednesday level (WRBWFRBL), and
+only the latter sits beside the Wednesday levels of total assets and the TGA.
+
 Release timing drives two things: staleness in ``data status`` and the no-look-ahead rule of the
 analysis (an observation dated D is only visible to an ``as_of`` on or after ``D + lag``).
 """
@@ -18,6 +23,9 @@ from reportgen.errors import UnitError
 
 Unit = Literal["USD millions", "USD billions", "USD", "percent", "ratio"]
 Frequency = Literal["weekly", "daily"]
+Basis = Literal[
+    "Wednesday level", "week average", "daily", "daily close", "daily total", "in effect"
+]
 SourceName = Literal["fred", "nyfed", "treasury"]
 SOURCES: tuple[SourceName, ...] = ("fred", "nyfed", "treasury")
 
@@ -41,6 +49,8 @@ class SeriesSpec:
     plausible: tuple[float, float] = (-1e12, 1e12)
     # Provider-specific id where it differs from ``id`` (e.g. FRED id for a NY Fed series).
     remote_id: str | None = None
+    # What one observation is; render code shows it beside the label (see the module docstring).
+    basis: Basis = "daily"
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,10 @@ class TableSpec:
     publication_lag_days: int = 0
     # The unit of the table's dollar amounts, for conversion through ``table_billions_factor``.
     amount_units: Unit | None = None
+    # What one record is ("per auction", "per operation", "week to Wednesday", ...).
+    basis: str = "per record"
+    # SQL expressions filling columns added after a store was created, for its existing rows.
+    backfill: tuple[tuple[str, str], ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -71,6 +85,7 @@ def _h41(
     source: SourceName = "fred",
     units: Unit = "USD millions",
     low: float = 0.0,
+    basis: Basis = "Wednesday level",
 ) -> SeriesSpec:
     """A weekly H.4.1-style series: Wednesday date, public the next day (Thursday 4:30 p.m.).
 
@@ -87,6 +102,7 @@ def _h41(
         publication_lag_days=1,
         stale_after_days=13,
         plausible=(low, top),
+        basis=basis,
     )
 
 
@@ -97,6 +113,7 @@ def _rate(
     lag: int = 1,
     stale_after_days: int = 5,
     remote_id: str | None = None,
+    basis: Basis = "daily",
 ) -> SeriesSpec:
     """A daily rate or yield in percent, usually public the next business day."""
     return SeriesSpec(
@@ -109,11 +126,18 @@ def _rate(
         stale_after_days=stale_after_days,
         plausible=(-5.0, 30.0),
         remote_id=remote_id,
+        basis=basis,
     )
 
 
 def _daily_amount(
-    series_id: str, label: str, source: SourceName, units: Unit, top: float, lag: int = 1
+    series_id: str,
+    label: str,
+    source: SourceName,
+    units: Unit,
+    top: float,
+    lag: int = 1,
+    basis: Basis = "daily",
 ) -> SeriesSpec:
     """A daily dollar amount (billions unless stated)."""
     return SeriesSpec(
@@ -125,29 +149,41 @@ def _daily_amount(
         publication_lag_days=lag,
         stale_after_days=5,
         plausible=(0, top),
+        basis=basis,
     )
 
 
 SERIES: dict[str, SeriesSpec] = {
     s.id: s
     for s in [
-        # H.4.1, Wednesday level (WTREGEN: week average), millions USD
+        # H.4.1, Wednesday level unless the basis says week average, millions USD
         _h41("WALCL", "Fed total assets", low=1e5),
         _h41("TREAST", "Treasury securities held outright", low=1e5),
         _h41("WSHOBL", "Treasury bills held outright"),
         _h41("WSHONBNL", "Nominal notes and bonds held outright"),
         _h41("WSHOMCB", "Mortgage-backed securities held outright"),
-        _h41("WRESBAL", "Reserve balances with Federal Reserve Banks"),
-        _h41("WTREGEN", "Treasury General Account (week average)"),
+        _h41("WRBWFRBL", "Reserve balances with Federal Reserve Banks (Wednesday level)"),
+        _h41(
+            "WRESBAL",
+            "Reserve balances with Federal Reserve Banks (week average)",
+            basis="week average",
+        ),
+        _h41("WTREGEN", "Treasury General Account (week average)", basis="week average"),
         _h41("WDTGAL", "Treasury General Account (Wednesday level)"),
         # NY Fed SOMA holdings summary, billions USD
         _h41("SOMA_BILLS", "SOMA Treasury bills", "nyfed", "USD billions"),
         _h41("SOMA_NOTESBONDS", "SOMA nominal notes and bonds", "nyfed", "USD billions"),
         _h41("SOMA_MBS", "SOMA agency MBS", "nyfed", "USD billions"),
         # Administered and money-market rates, percent
-        _rate("IORB", "Interest on reserve balances", lag=0, stale_after_days=10),
         _rate(
-            "IOER", "Interest on excess reserves (to 2021-07-28)", lag=0, stale_after_days=100_000
+            "IORB", "Interest on reserve balances", lag=0, stale_after_days=10, basis="in effect"
+        ),
+        _rate(
+            "IOER",
+            "Interest on excess reserves (to 2021-07-28)",
+            lag=0,
+            stale_after_days=100_000,
+            basis="in effect",
         ),
         _rate("RRPONTSYAWARD", "ON RRP award rate"),
         _rate("SOFR", "Secured Overnight Financing Rate", "nyfed"),
@@ -178,6 +214,7 @@ SERIES: dict[str, SeriesSpec] = {
             "USD billions",
             2e3,
             lag=0,  # operation results are published the same day, like the table
+            basis="daily total",
         ),
         _daily_amount(
             "TGA_DTS",
@@ -185,14 +222,16 @@ SERIES: dict[str, SeriesSpec] = {
             "treasury",
             "USD millions",
             2e6,
+            basis="daily close",
         ),
-        # Treasury yields and spreads, percent (H.15, public the next day)
-        _rate("DGS3MO", "3-month Treasury yield"),
-        _rate("DGS2", "2-year Treasury yield"),
-        _rate("DGS10", "10-year Treasury yield"),
-        _rate("DGS30", "30-year Treasury yield"),
-        _rate("T10Y3M", "10-year minus 3-month spread"),
-        _rate("T10Y2Y", "10-year minus 2-year spread"),
+        # Treasury yields and spreads, percent (H.15 constant maturity, from closing bids;
+        # public the next day)
+        _rate("DGS3MO", "3-month Treasury yield", basis="daily close"),
+        _rate("DGS2", "2-year Treasury yield", basis="daily close"),
+        _rate("DGS10", "10-year Treasury yield", basis="daily close"),
+        _rate("DGS30", "30-year Treasury yield", basis="daily close"),
+        _rate("T10Y3M", "10-year minus 3-month spread", basis="daily close"),
+        _rate("T10Y2Y", "10-year minus 2-year spread", basis="daily close"),
     ]
 }
 
@@ -235,6 +274,7 @@ TABLES: dict[str, TableSpec] = {
             ),
             key=("cusip", "auction_date"),
             amount_units="USD",
+            basis="per auction",
             units="USD; yields %",
             stale_after_days=10,
         ),
@@ -266,6 +306,7 @@ TABLES: dict[str, TableSpec] = {
             key=("operation_id",),
             units="USD; rates %",
             amount_units="USD",
+            basis="per operation",
             stale_after_days=5,
         ),
         TableSpec(
@@ -277,6 +318,7 @@ TABLES: dict[str, TableSpec] = {
                 ("operation_id", "TEXT NOT NULL"),
                 ("operation_date", "TEXT NOT NULL"),
                 ("operation_type", "TEXT NOT NULL"),
+                ("family", "TEXT NOT NULL"),
                 ("operation_direction", "TEXT"),
                 ("security_class", "TEXT NOT NULL"),
                 ("total_par_submitted", "REAL"),
@@ -285,9 +327,16 @@ TABLES: dict[str, TableSpec] = {
                 ("maturity_range_end", "TEXT"),
                 ("note", "TEXT"),
             ),
-            key=("operation_id",),
-            units="USD (par)",
+            # Treasury and MBS operations share the ``OR mmddyy NN`` id scheme: an id alone
+            # does not name one operation.
+            key=("operation_id", "family"),
+            units="USD (par; MBS original face)",
             amount_units="USD",
+            basis="per operation",
+            # Stores written before ``family`` existed: MBS rows told by their class.
+            backfill=(
+                ("family", "CASE WHEN security_class LIKE 'mbs%' THEN 'mbs' ELSE 'treasury' END"),
+            ),
             stale_after_days=45,
         ),
         TableSpec(
@@ -299,6 +348,7 @@ TABLES: dict[str, TableSpec] = {
             key=("keyid", "date"),
             amount_units="USD millions",
             units="USD millions (week to Wed)",
+            basis="week to Wednesday",
             stale_after_days=16,
             # Dealers file the FR 2004C by 4 p.m. the next business day and the NY Fed publishes the
             # week ending Wednesday on the following week's Thursday: 8 days, not 1, so that a
@@ -335,6 +385,7 @@ TABLES: dict[str, TableSpec] = {
             ),
             key=("record_date", "account_type"),
             amount_units="USD millions",
+            basis="daily",
             units="USD millions",
             stale_after_days=5,
             publication_lag_days=1,
@@ -355,12 +406,18 @@ TABLES: dict[str, TableSpec] = {
             ),
             key=("record_date", "transaction_type", "security_type", "security_type_desc"),
             amount_units="USD millions",
+            basis="daily",
             units="USD millions",
             stale_after_days=5,
             publication_lag_days=1,
         ),
     ]
 }
+
+# Reserve balances where the briefing sets them beside Wednesday levels (total assets, the TGA):
+# the Wednesday level first, the week average where only it is stored (stores fetched before
+# WRBWFRBL was in the catalog, the bundled sample). Say which one was used: see ``basis``.
+RESERVES_PREFERENCE = ("WRBWFRBL", "WRESBAL")
 
 # The aggregate primary-dealer fails series. Per-tenor keys (PDSI2F-TD, ...) measure something
 # narrower and are kept separately: never add them to these.
@@ -375,6 +432,11 @@ def series(series_id: str) -> SeriesSpec:
         raise KeyError(
             f"unknown series {series_id!r}; known series: {', '.join(sorted(SERIES))}"
         ) from None
+
+
+def basis(series_id: str) -> str:
+    """What one observation of ``series_id`` is: "Wednesday level", "week average", ..."""
+    return series(series_id).basis
 
 
 def to_billions(series_id: str, value: float) -> float:

@@ -68,6 +68,11 @@ class Dataset:
         s = self.series_map.get(series_id)
         return s is not None and bool(s.notna().any())
 
+    def first_present(self, series_ids: tuple[str, ...]) -> str | None:
+        """The first of ``series_ids`` with data, e.g. ``catalog.RESERVES_PREFERENCE``: the
+        Wednesday level of reserves where stored, else the week average (None: neither)."""
+        return next((sid for sid in series_ids if self.has(sid)), None)
+
     def series(self, series_id: str) -> pd.Series:
         """``series_id`` in its catalog units, NaN where published as missing; empty if absent."""
         s = self.series_map.get(series_id)

@@ -249,8 +249,15 @@ def _sample_dataset(reason: str) -> Dataset:
 
 def choose_data(settings: Settings, sample: bool, offline: bool, components: Components,
                 now: datetime, stages: _Stages) -> DataChoice:
-    """Fetch (unless offline), then use the store; an empty store falls back to the sample."""
-    notes: list[str] = []
+    """Fetch (unless offline), then use the store; an absent or empty store falls back to the
+    sample.
+
+    The notes come back in ``DataChoice.notes`` (the closing summary prints them once) and say
+    each thing once: a fetch that failed and a fallback to the sample are one sentence. A first
+    fetch into an empty store (the whole history, minutes) reports each item as it finishes.
+    """
+    from reportgen.sample import fallback_note
+
     if sample:
         stages.skip("fetch", "--sample: the bundled sample is used")
         with stages.stage("load"):
@@ -258,41 +265,64 @@ def choose_data(settings: Settings, sample: bool, offline: bool, components: Com
 
     db_path = Path(settings.db_path)
     summary = None
+    problem: str | None = None  # why nothing new could be fetched
+    notes: list[str] = []
     if offline:
         stages.skip("fetch", "offline: nothing is fetched")
         store = Store.open(db_path) if db_path.exists() else None
     else:
         store = Store.open(db_path)
+        fetch = components.fetch
+        if store.is_empty() and fetch is _default_fetch:
+            fetch = _first_fetch_with_progress(stages)
         with stages.stage("fetch"):
             try:
-                summary = components.fetch(store, settings, now)
+                summary = fetch(store, settings, now)
             except SourceError as exc:
                 # A source failing as a whole is not fatal: the store still holds its data.
-                notes.append(f"Fetching failed ({exc.message}); using the store as it was.")
+                problem = f"Fetching failed ({exc.message})"
         if summary is not None and getattr(summary, "offline", False):
-            notes.append(f"No network: nothing could be fetched; using the store {db_path}.")
+            problem = "No network: nothing could be fetched"
         elif summary is not None and getattr(summary, "failures", None):
             failed = ", ".join(f"{f.task.source}/{f.task.item}" for f in summary.failures[:5])
             more = len(summary.failures) - 5
             notes.append(f"{len(summary.failures)} item(s) could not be fetched ({failed}"
                          f"{f' and {more} more' if more > 0 else ''}); "
                          "their last stored values are used.")
-        for note in notes:
-            stages.note("fetch", note)
 
     with stages.stage("load"):
         if store is None or store.is_empty():
-            why = (f"the store {db_path} is absent" if store is None
-                   else f"the store {db_path} is empty")
-            notes.append(f"{why[0].upper()}{why[1:]}: using the bundled sample. Run "
-                         "`reportgen fetch` or `reportgen data import DIR` for current data.")
-            stages.note("load", notes[-1])
+            why = f"the store {db_path} is {'absent' if store is None else 'empty'}"
+            notes.insert(0, fallback_note(db_path, absent=store is None, problem=problem))
             if store is not None:
                 store.close()
             return DataChoice(_sample_dataset(why), "sample", summary, tuple(notes))
+        if problem is not None:
+            notes.insert(0, f"{problem}; using the store {db_path} as it was.")
         dataset = Dataset.from_store(store, "store", f"store {db_path}")
         store.close()
     return DataChoice(dataset, "store", summary, tuple(notes))
+
+
+def _first_fetch_with_progress(stages: _Stages) -> Callable[[Store, Settings, datetime], Any]:
+    # Part of choose_data: the default fetch, reporting each item of a first (full-history)
+    # fetch, which takes minutes, so that a first `make briefing` does not look stuck.
+    from reportgen import fetching
+
+    def fetch(store: Store, settings: Settings, now: datetime) -> Any:
+        tasks = fetching.plan()
+        done = iter(range(1, len(tasks) + 1))
+        stages.note("fetch", f"first fetch into an empty store: {len(tasks)} items over their "
+                             "whole history (the H.4.1 from 2002-12), a few minutes")
+
+        def report(result: Any) -> None:
+            stages.note("fetch", f"{next(done)}/{len(tasks)} {result.task.source}/"
+                                 f"{result.task.item}: {result.status}, {result.rows} row(s)")
+
+        return fetching.fetch_all(store, settings, tasks,
+                                  now.astimezone(UTC).replace(tzinfo=None), on_result=report)
+
+    return fetch
 
 
 def build(

@@ -215,7 +215,8 @@ class Store:
         with self.transaction():
             for statement in _DDL:
                 self._conn.execute(statement)
-            self._add_missing_columns()
+            for spec in catalog.TABLES.values():
+                self._upgrade_table(spec)
             row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             if row is None:
                 self._conn.execute(
@@ -224,24 +225,31 @@ class Store:
             else:
                 self._check_version(row[0])
 
-    def _add_missing_columns(self) -> None:
-        """Columns added to a catalog table since the file was written (an older store)."""
-        for spec in catalog.TABLES.values():
-            have = {r[1] for r in self._conn.execute(f'PRAGMA table_info("{spec.name}")')}
-            for name, sqltype in spec.columns:
-                if name in have:
-                    continue
-                if name in spec.key:
-                    raise StoreError(
-                        f"{self.path} was written by an older reportgen whose {spec.name} table "
-                        f"has another key (no {name} column); it cannot be upgraded in place. "
-                        "Export it with that version (`reportgen data export DIR`), move it "
-                        "aside, and import the export into a new store."
-                    )
-                default = " DEFAULT 0" if "NOT NULL" in sqltype and "INTEGER" in sqltype \
-                    else " DEFAULT ''" if "NOT NULL" in sqltype else ""
-                self._conn.execute(
-                    f'ALTER TABLE "{spec.name}" ADD COLUMN "{name}" {sqltype}{default}')
+
+    def _upgrade_table(self, spec: catalog.TableSpec) -> None:
+        """Bring a table written by an older reportgen to the catalog's columns and key.
+
+        SQLite cannot change a primary key in place, so the table is rebuilt: its rows are
+        copied over, new columns filled from ``spec.backfill`` (NULL otherwise). Nothing
+        happens when the table already matches (every fresh store).
+        """
+        info = self._conn.execute(f'PRAGMA table_info("{spec.name}")').fetchall()
+        have = [row[1] for row in info]
+        key = tuple(row[1] for row in sorted((r for r in info if r[5]), key=lambda r: r[5]))
+        if key == spec.key and all(c in have for c in spec.column_names):
+            return
+        old = f"{spec.name}__before_upgrade"
+        fill = dict(spec.backfill)
+        targets = [c for c in spec.column_names if c in have or c in fill]
+        sources = [f'"{c}"' if c in have else f"({fill[c]})" for c in targets]
+        self._conn.execute(f'ALTER TABLE "{spec.name}" RENAME TO "{old}"')
+        self._conn.execute(_table_ddl(spec))
+        quoted = ", ".join(f'"{c}"' for c in targets)
+        self._conn.execute(
+            f'INSERT OR REPLACE INTO "{spec.name}" ({quoted}, origin, fetched_at) '
+            f'SELECT {", ".join(sources)}, origin, fetched_at FROM "{old}"'
+        )
+        self._conn.execute(f'DROP TABLE "{old}"')
 
     def close(self) -> None:
         self._conn.close()

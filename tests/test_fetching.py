@@ -46,8 +46,7 @@ def _rates_payload(kind: str) -> dict[str, object]:
 NYFED_FILES = {
     "/rates/secured/sofr/search.json": "sofr_search.json",
     "/rates/secured/tgcr/search.json": "tgcr_search.json",
-    "/rp/results/search.json?repo": "rp_repo.json",
-    "/rp/results/search.json?reverserepo": "rp_reverserepo.json",
+    "/rp/results/search.json": "rp_results.json",
     "/tsy/all/results/summary/search.json": "tsy_operations.json",
     "/ambs/all/results/summary/search.json": "ambs_operations.json",
     "/soma/summary.json": "soma_summary.json",
@@ -83,8 +82,7 @@ def api(
             path = url.path.removeprefix("/api")
             if path in overrides:
                 return overrides[path](request)
-            kind = url.params.get("operationTypes")
-            name = NYFED_FILES.get(f"{path}?{kind}" if kind else path)
+            name = NYFED_FILES.get(path)
             if name:
                 return httpx.Response(200, content=(FIXTURES / "nyfed" / name).read_bytes())
             rate = path.split("/")[3]

@@ -109,8 +109,8 @@ def test_publish_writes_the_week_the_index_archive_and_feed(tmp_path: Path) -> N
     assert result.weeks == (date(2025, 12, 18),)
     assert b'href="assets/screen.css"' in files["index.html"]
     assert index_week(files["index.html"].decode()) == date(2025, 12, 18)
-    # nothing left beside the output folder but the lock
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+    # nothing left beside the output folder: no staging folder, no lock file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
 def test_a_relative_output_folder_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -229,16 +229,20 @@ def test_a_failing_asset_leaves_the_site_unchanged(tmp_path: Path) -> None:
     with pytest.raises(RenderError, match="Vega runtime"):
         site.publish(week(date(2025, 12, 18)), assets=(Asset("vega-runtime.js", broken),))
     assert tree(tmp_path / "site") == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
 def test_a_second_build_on_the_same_site_is_refused_while_one_runs(tmp_path: Path) -> None:
     site = Site(tmp_path / "site")
-    with open(tmp_path / ".site.lock", "a+") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+    (tmp_path / "site").mkdir()
+    fd = os.open(tmp_path / "site", os.O_RDONLY)  # what a running build holds
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         with pytest.raises(RenderError, match="another build is writing"):
             site.publish(week(date(2025, 12, 11)))
-    assert not (tmp_path / "site").exists()
+    finally:
+        os.close(fd)
+    assert tree(tmp_path / "site") == {}
 
 
 def test_leftovers_of_a_killed_build_are_removed(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from reportgen.sources import nyfed
 from reportgen.sources.csvfiles import parse_file
 from reportgen.sources.http import HttpClient, RetryPolicy
 from reportgen.sources.records import convert_record, resolve_columns
+from reportgen.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "nyfed"
 NO_WAIT = RetryPolicy(attempts=2, sleep=lambda _: None)
@@ -149,19 +150,43 @@ def test_parse_repo_operations_missing_operation_id_is_a_payload_error() -> None
         nyfed.parse_repo_operations(payload, URL)
 
 
-def test_fetch_repo_operations_asks_both_types() -> None:
+def test_fetch_repo_operations_sends_no_operation_types() -> None:
+    # Recorded real requests send only the dates: the search then returns both kinds, each
+    # record naming its operationType. One request per window, and no parameter to reject.
     seen: list[httpx.URL] = []
-    http = client_for(
-        {
-            "/rp/results/search.json?repo": "rp_repo.json",
-            "/rp/results/search.json?reverserepo": "rp_reverserepo.json",
-        },
-        seen,
-    )
+    http = client_for({"/rp/results/search.json": "rp_results.json"}, seen)
     frame = nyfed.fetch_repo_operations(http, date(2025, 10, 1), date(2025, 11, 30))
-    assert sorted(u.params["operationTypes"] for u in seen) == ["repo", "reverserepo"]
+    assert len(seen) == 1
+    assert set(seen[0].params) == {"startDate", "endDate"}
     assert sorted(frame["operation_type"].unique()) == ["repo", "reverse_repo"]
     assert len(frame) == 4
+
+
+def test_small_srf_take_up_with_an_empty_note_is_real_take_up() -> None:
+    # Real shapes: $1M on 2024-10-16 and $78M on 2025-10-29 with note "" are SRF loans; the
+    # $99M of 2025-11-05 at 10:00 is noted as an exercise. The note decides, not the size.
+    frame = nyfed.parse_repo_operations(load("rp_srf_no_note.json"), URL)
+    flags = dict(zip(frame["operation_id"], frame["small_value"], strict=True))
+    assert flags == {"RP 101624 3": 0, "RP 102925 3": 0, "RP 110525 25": 1}
+
+
+def test_records_without_a_note_key_fall_back_on_size() -> None:
+    payload = load("rp_srf_no_note.json")
+    for op in payload["repo"]["operations"]:
+        del op["note"]
+    frame = nyfed.parse_repo_operations(payload, URL)
+    assert frame["small_value"].tolist() == [1, 1, 1]  # all at or under $100M
+
+
+def test_flag_small_value_uses_size_only_without_a_note_column() -> None:
+    ops = pd.DataFrame({
+        "operation_date": ["2024-10-16", "2025-10-31"],
+        "operation_type": ["repo", "repo"],
+        "total_accepted": [1e6, 2.035e10],
+    })
+    assert nyfed.flag_small_value(ops).tolist() == [True, False]
+    with_note = ops.assign(note=[None, None])  # a CSV note column, empty on both rows
+    assert nyfed.flag_small_value(with_note).tolist() == [False, False]
 
 
 # -- outright operations ----------------------------------------------------------------------
@@ -179,11 +204,49 @@ def test_parse_outright_treasury_operations_classifies_bills_coupons_tips() -> N
     assert frame["total_par_submitted"].isna().sum() == 1  # "" -> missing
 
 
-def test_parse_agency_mbs_operations_use_current_face() -> None:
+def test_parse_agency_mbs_operations_store_original_face() -> None:
     frame = nyfed.parse_outright_operations(load("ambs_operations.json"), URL, "ambs")
     row = frame.iloc[0]
     assert row["security_class"] == "mbs" and row["operation_direction"] == "P"
-    assert row["total_par_accepted"] == 8e9
+    assert row["family"] == "mbs" and row["total_par_accepted"] == 8e9
+
+
+def test_real_shaped_mbs_operations_keep_original_face_row_by_row() -> None:
+    # Real AMBS records carry empty "totalAmtAcceptedPar" keys, original face and current face
+    # (factor-reduced); a coupon swap may have no current face. Aliases resolved once for the
+    # batch would read current face for both and turn the swap into NULL.
+    frame = nyfed.parse_outright_operations(load("ambs_operations_real_shape.json"), URL, "ambs")
+    by_id = frame.set_index("operation_id")
+    sale = by_id.loc["OR 081426 25"]
+    assert sale["total_par_accepted"] == 130_453_820 and sale["total_par_submitted"] == 2.424e9
+    assert sale["security_class"] == "mbs" and sale["operation_direction"] == "S"
+    swap = by_id.loc["OR 081326 1"]
+    assert swap["total_par_accepted"] == 2.5e8
+    assert swap["security_class"] == "mbs_swap"  # not a Treasury coupon purchase
+
+
+def test_mbs_coupon_swaps_and_rolls_are_not_coupon_purchases() -> None:
+    assert nyfed.security_class("Coupon Swap", "mbs") == "mbs_swap"
+    assert nyfed.security_class("Dollar Roll", "mbs") == "mbs_roll"
+    assert nyfed.security_class("Outright TBA Purchase", "mbs") == "mbs"
+    assert nyfed.security_class("Outright Coupon Purchase") == "coupon"
+    assert nyfed.security_class("Outright TBA Purchase") == "mbs"
+
+
+def test_treasury_and_mbs_operations_with_one_id_are_both_kept(tmp_path: Path) -> None:
+    # Both families number operations "OR mmddyy NN": the key is id plus family.
+    http = client_for(
+        {
+            "/tsy/all/results/summary/search.json": "tsy_operations_or_ids.json",
+            "/ambs/all/results/summary/search.json": "ambs_operations_real_shape.json",
+        }
+    )
+    frame = nyfed.fetch_outright_operations(http, date(2026, 8, 1), date(2026, 8, 31))
+    shared = frame[frame["operation_id"] == "OR 081426 25"]
+    assert sorted(shared["family"]) == ["mbs", "treasury"]
+    store = Store.open(tmp_path / "s.sqlite")
+    store.upsert_table("outright_operations", frame, "nyfed", datetime(2026, 9, 1))
+    assert len(store.read_table("outright_operations")) == 3
 
 
 def test_security_class_and_direction_fallbacks() -> None:
@@ -205,14 +268,15 @@ def test_fetch_outright_operations_combines_treasury_and_mbs() -> None:
     )
     frame = nyfed.fetch_outright_operations(http, date(2025, 11, 1), date(2025, 12, 31))
     assert sorted(frame["security_class"]) == ["bill", "coupon", "mbs", "tips"]
+    assert sorted(frame["family"]) == ["mbs", "treasury", "treasury", "treasury"]
 
 
 def test_exported_outright_operations_share_the_field_map() -> None:
     rows = load("tsy_operations.json")["treasury"]["auctions"]
     frame = pd.DataFrame(rows)
     resolved = resolve_columns(list(frame.columns), nyfed.OUTRIGHT_OPERATION_FIELDS)
-    assert resolved["total_par_accepted"] == "totalParAmtAccepted"
     assert resolved["operation_direction"] == "operationDirection"
+    assert nyfed.coalesce_amounts(rows[0])["total_par_accepted"] == "7500000000"
 
 
 # -- SOMA summary -----------------------------------------------------------------------------

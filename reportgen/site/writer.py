@@ -14,7 +14,7 @@ a sub-path of GitHub Pages or any static host)::
 
 How a week is published (see :meth:`Site.publish`):
 
-1. A lock file beside the output folder serialises builds that share it.
+1. A lock on the output folder itself (no lock file) serialises builds that share it.
 2. The week is written in full into a staging folder *beside* the output folder (same file
    system, so the final move is a rename). A failure here leaves the site untouched.
 3. Shared assets are written file by file, each through a temporary file and ``os.replace``.
@@ -335,24 +335,30 @@ class Site:
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
-        # Beside the output folder, not in it: the folder is deployed as is.
-        lock_path = self.root.parent / f".{self.root.name}.lock"
+        # The output folder itself is locked (flock on its descriptor): no lock file is left in
+        # the working folder or beside --out, and the folder is deployed as is.
+        created = not self.root.exists()
         try:
-            handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole publish
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root, os.O_RDONLY)
         except OSError as exc:
-            raise RenderError(f"cannot create the build lock {lock_path}: {exc}") from exc
-        with handle:
+            raise RenderError(f"cannot open the output folder {self.root}: {exc}") from exc
+        try:
             try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
                 raise RenderError(
-                    f"another build is writing {self.root} (lock {lock_path}); "
+                    f"another build is writing {self.root}; "
                     "wait for it to finish and run the build again"
                 ) from exc
             try:
                 yield
             finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+                if created and not any(self.root.iterdir()):
+                    self.root.rmdir()  # a first build that failed leaves no empty folder
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
 
     def is_site(self) -> bool:
         """True when the folder is a reportgen site: it holds the marker, or it has the layout

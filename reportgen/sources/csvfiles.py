@@ -11,6 +11,7 @@ header                                 stored as
 ``observation_date,ID[,ID...]``         FRED download (``DATE,ID`` in older files)
 ``date,percentRate,percentPercentile1`` SOFR and its percentiles (also ``date,rate,p1,...``)
 ``date,PDSI2F-TD,...``                  primary dealer fails (one column per key id)
+``operation_id,...,maturity_start``     NY Fed outright operations (API names or exports)
 ``operation_id,...``                    NY Fed repo / reverse repo operations
 ``Cusip,...`` / ``cusip,auction_date``  Treasury auction results (TreasuryDirect or Fiscal Data)
 ``record_date,type_of_account,...``     DTS operating cash balance (+ the daily TGA series)
@@ -52,7 +53,10 @@ FILE_ALIASES = {
     "TGCR_NYFED": "TGCRRATE",
     "SOMA_BILLS_BN": "SOMA_BILLS",
     "TGA_DTS_CLOSE": "TGA_DTS",
+    # Daily SRF take-up. SRF.csv (older sample) summed every repo operation of the day, small
+    # value exercises included; SRF_DAILY.csv leaves them out, like the analysis does.
     "SRF": "SRF_ACCEPTED",
+    "SRF_DAILY": "SRF_ACCEPTED",
 }
 
 _SOFR_COLUMNS = {
@@ -64,6 +68,31 @@ _SOFR_COLUMNS = {
     "SOFRVOL": ("volumeinbillions", "volume"),
 }
 _PD_KEY = re.compile(r"^PD[A-Z0-9]+-[A-Z0-9]+$")
+
+# Columns only outright (not repo) operation files have.
+_OUTRIGHT_MARKERS = {
+    "security_class",
+    "securityclass",
+    "maturity_start",
+    "maturity_range_start",
+    "maturityrangestart",
+    "submitted_b",
+    "accepted_b",
+    "total_par_accepted",
+    "totalparamtaccepted",
+    "totalacceptedorigface",
+    "totalacceptedcurrface",
+}
+# Names exports use beside the API's (a daily panel's ``date``, ``maturity_start``).
+_OUTRIGHT_CSV_ALIASES = {
+    "operation_date": ("date",),
+    "maturity_range_start": ("maturity_start",),
+    "maturity_range_end": ("maturity_end",),
+}
+_OUTRIGHT_CSV_FIELDS = [
+    Field(f.name, f.kind, (*f.aliases, *_OUTRIGHT_CSV_ALIASES.get(f.name, ())), f.required)
+    for f in nyfed.OUTRIGHT_OPERATION_FIELDS
+]
 
 
 @dataclass
@@ -217,8 +246,8 @@ def parse_file(path: Path) -> ParsedFile:
     lower = [h.lower() for h in header]
     first = lower[0] if lower else ""
 
-    if "operation_id" in lower and "security_class" in lower:
-        frame = _parse_records(path, rows, header, nyfed.OUTRIGHT_OPERATION_FIELDS)
+    if ("operation_id" in lower or "operationid" in lower) and _OUTRIGHT_MARKERS & set(lower):
+        frame = _outright_operations(path, rows, header)
         return ParsedFile(path, "outright operations", tables={"outright_operations": frame})
 
     if first == "series_break":
@@ -237,6 +266,9 @@ def parse_file(path: Path) -> ParsedFile:
 
     if "cusip" in lower:
         frame = _parse_records(path, rows, header, treasury.AUCTION_FIELDS)
+        if "original_security_term" not in frame.columns and "security_term" in frame.columns:
+            # The auction signals group by original tenor: derive it (rule in original_terms).
+            frame["original_security_term"] = treasury.original_terms(frame)
         return ParsedFile(path, "auction results", tables={"auctions": frame})
 
     if first == "record_date" and ("type_of_account" in lower or "account_type" in lower):
@@ -286,6 +318,31 @@ def parse_file(path: Path) -> ParsedFile:
         "expected a FRED download (observation_date,SERIES) or one of the formats listed in "
         "`reportgen data import --help`",
     )
+
+
+def _outright_operations(
+    path: Path, rows: list[tuple[int, dict[str, str]]], header: list[str]
+) -> pd.DataFrame:
+    """Outright Treasury / MBS operations: this project's export, API field names, or a
+    daily-panel export (``date``, ``maturity_start``, amounts in USD billions as
+    ``submitted_b`` / ``accepted_b``, stored in USD)."""
+    lower = {h.lower(): h for h in header}
+    prepared: list[tuple[int, dict[str, str]]] = []
+    for line, row in rows:
+        record = dict(row)
+        for column, target in (("submitted_b", "total_par_submitted"),
+                               ("accepted_b", "total_par_accepted")):
+            if column in lower and target not in lower:
+                try:
+                    billions = parse_number(row[lower[column]])
+                except ValueParseError as exc:
+                    raise ImportFileError(str(path), line, f"column {column!r}: {exc}") from None
+                # Printed to the $1M: whole dollars are exact, the float product is not.
+                record[target] = "" if billions is None else str(round(billions * 1e9))
+        prepared.append((line, nyfed.coalesce_amounts(record)))
+    columns = list(dict.fromkeys([*header, "total_par_submitted", "total_par_accepted"]))
+    frame = _parse_records(path, prepared, columns, _OUTRIGHT_CSV_FIELDS)
+    return nyfed.classify_outright(frame)
 
 
 def _pd_fails_long(

@@ -28,8 +28,8 @@ from reportgen.sources.payloads import (
 )
 from reportgen.sources.records import Field, ValueParseError, parse_date
 
-# Operations this small with no explanatory note are the NY Fed's test trades ("small value
-# exercises", about $1M each); they say nothing about demand for the facility.
+# Exports without the NY Fed's ``note`` can only tell the test trades ("small value exercises",
+# about $1M each, which say nothing about demand for the facility) by their size.
 SMALL_VALUE_MAX_USD = 100e6
 # How a note names one: "Small Value Exercise", "small-value exercise".
 _SMALL_VALUE_NOTE = re.compile(r"small[\s-]*value", re.IGNORECASE)
@@ -66,26 +66,29 @@ def normalise_operation_type(raw: str | None, default: str) -> str:
 def flag_small_value(operations: pd.DataFrame) -> pd.Series:
     """True for small-value exercises (test trades), to be excluded from take-up.
 
-    The API's ``note`` says so explicitly ("Small Value Exercise"). Exports without the note
-    fall back on size: a repo operation at or under $100M, or a reverse repo operation at or
-    under $100M on a day with a larger one of the same type (the exercise runs beside the
-    regular operation).
+    Where the operations carry the API's ``note`` column, the note alone decides: the NY Fed
+    writes "Small Value Exercise" on every exercise, and an operation with an empty note is
+    real take-up however small (the SRF lent $1M on 2024-10-16, $78M on 2025-10-29 and $99M on
+    2025-11-05 with no note; 354 of 1,098 repo operations since 2021 were at or under $100M).
+    Only an export without the note column falls back on size: a repo operation at or under
+    $100M, or a reverse repo operation at or under $100M on a day with a larger one of the
+    same type (the exercise runs beside the regular operation).
     """
     if operations.empty:
         return pd.Series(dtype=bool, index=operations.index)
-    note = operations.get("note", pd.Series(index=operations.index, dtype=object))
-    by_note = note.fillna("").str.contains(_SMALL_VALUE_NOTE)
-    has_note = note.notna() & (note.fillna("") != "")
-    # An export may lack the amount column: then only the note can say.
+    if "note" in operations.columns:
+        note = operations["note"].astype(object).where(operations["note"].notna(), "")
+        return note.astype(str).str.contains(_SMALL_VALUE_NOTE).astype(bool)
+    # An export may lack the amount column too: then nothing can be told apart.
     amounts = operations.get("total_accepted", pd.Series(index=operations.index, dtype="float64"))
+    amounts = pd.to_numeric(amounts, errors="coerce")
     accepted = amounts.fillna(0.0)
     small = (accepted > 0) & (accepted <= SMALL_VALUE_MAX_USD)
     day_max = amounts.groupby(
         [operations["operation_date"], operations["operation_type"]]
     ).transform("max")
     reverse = operations["operation_type"] == "reverse_repo"
-    by_size = small & (~reverse | (accepted < day_max.fillna(0.0)))
-    return (by_note | (~has_note & by_size)).astype(bool)
+    return (small & (~reverse | (accepted < day_max.fillna(0.0)))).astype(bool)
 
 
 # ============================================================================================
@@ -133,39 +136,69 @@ PD_SERIES_BREAKS_PATH = "/pd/list/seriesbreaks.json"
 # SOMA summary columns (USD, as strings) -> catalog series (USD billions).
 SOMA_SERIES = {"SOMA_BILLS": "bills", "SOMA_NOTESBONDS": "notesbonds", "SOMA_MBS": "mbs"}
 
+# Where each amount may come from, best first. Treasury operations state par; agency MBS
+# operations state original face (the par amount MBS are traded and reported in) and current
+# face (original face times the pool factor), and carry empty ``totalAmt...Par`` keys.
+_PAR_SUBMITTED = (
+    "totalParAmtSubmitted",
+    "total_par_amt_submitted",
+    "totalAmtSubmittedPar",
+    "totalSubmittedOrigFace",
+    "total_submitted_orig_face",
+    "totalSubmittedCurrFace",
+    "total_submitted_curr_face",
+)
+_PAR_ACCEPTED = (
+    "totalParAmtAccepted",
+    "total_par_amt_accepted",
+    "totalAmtAcceptedPar",
+    "totalAcceptedOrigFace",
+    "total_accepted_orig_face",
+    "totalAcceptedCurrFace",
+    "total_accepted_curr_face",
+)
+OUTRIGHT_AMOUNT_SOURCES = {
+    "total_par_submitted": _PAR_SUBMITTED,
+    "total_par_accepted": _PAR_ACCEPTED,
+}
+
 OUTRIGHT_OPERATION_FIELDS: list[Field] = [
     Field("operation_id", "text", ("operationId",), required=True),
     Field("operation_date", "date", ("operationDate",), required=True),
     Field("operation_type", "text", ("operationType",), required=True),
+    Field("family", "text", ()),
     Field("operation_direction", "text", ("operationDirection", "direction")),
     Field("security_class", "text", ("securityClass",)),
-    # Treasury operations state par; agency MBS operations current face (original face when
-    # current face is absent).
-    Field(
-        "total_par_submitted",
-        "num",
-        (
-            "totalParAmtSubmitted",
-            "total_par_amt_submitted",
-            "totalSubmittedCurrFace",
-            "totalSubmittedOrigFace",
-        ),
-    ),
-    Field(
-        "total_par_accepted",
-        "num",
-        (
-            "totalParAmtAccepted",
-            "total_par_amt_accepted",
-            "totalAcceptedCurrFace",
-            "totalAcceptedOrigFace",
-        ),
-    ),
+    # Filled per record by :func:`coalesce_amounts` (never resolved once for a whole batch,
+    # which would turn a record lacking the batch's first alias into NULL).
+    Field("total_par_submitted", "num", ()),
+    Field("total_par_accepted", "num", ()),
     # Text, not date: MBS operations have no maturity range, and exported CSVs leave it blank.
     Field("maturity_range_start", "text", ("maturityRangeStart",)),
     Field("maturity_range_end", "text", ("maturityRangeEnd",)),
     Field("note", "text", ()),
 ]
+
+
+def coalesce_amounts(record: Mapping[str, Any]) -> dict[str, Any]:
+    """``record`` with ``total_par_submitted`` / ``total_par_accepted`` set from the first of
+    its amount keys (any case) that holds a value: par, else original face, else current face.
+
+    Example: ``{"totalAcceptedOrigFace": "130453820", "totalAcceptedCurrFace": ""}`` gets
+    ``total_par_accepted`` = "130453820"; a record whose only amount is current face keeps it.
+    """
+    out = dict(record)
+    lower = {str(k).lower(): k for k in record}
+    for target, names in OUTRIGHT_AMOUNT_SOURCES.items():
+        if not is_missing(record.get(lower.get(target, target))):
+            continue
+        for name in names:
+            key = lower.get(name.lower())
+            if key is not None and not is_missing(record[key]):
+                out[target] = record[key]
+                break
+    return out
+
 
 SERIES_BREAK_FIELDS: list[Field] = [
     Field("series_break", "text", ("seriesbreak", "seriesbreakid"), required=True),
@@ -375,25 +408,28 @@ def parse_repo_operations(payload: Any, url: str, default_type: str = "repo") ->
         "offering_rate",
     ):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
-    by_size = flag_small_value(frame)
-    frame["small_value"] = (pd.Series(explicit_small, index=frame.index) | by_size).astype(int)
+    # The note decides where the records carry one (the live API always does, "" when empty);
+    # records without the key at all fall back on size, like an export without the column.
+    has_note = any("note" in row for row in rows)
+    flagged = flag_small_value(frame if has_note else frame.drop(columns="note"))
+    frame["small_value"] = (pd.Series(explicit_small, index=frame.index) | flagged).astype(int)
     return frame[columns]
 
 
 def fetch_repo_operations(http: HttpClient, start: date, end: date) -> pd.DataFrame:
-    """Repo and reverse repo operation results for ``[start, end]`` (both operation types)."""
+    """Repo and reverse repo operation results for ``[start, end]``, one request per window.
+
+    No ``operationTypes`` is sent: without it the search returns both kinds, each record naming
+    its ``operationType``, which is what recorded real requests do; a parameter the API might
+    one day reject would otherwise fail the whole table.
+    """
     frames: list[pd.DataFrame] = []
     url = url_for(REPO_PATH)
     for lo, hi in search_windows(start, end):
-        for kind, default in (("repo", "repo"), ("reverserepo", "reverse_repo")):
-            params = {
-                "startDate": lo.isoformat(),
-                "endDate": hi.isoformat(),
-                "operationTypes": kind,
-            }
-            payload = http.get_json(url, params)
-            shown = http.display_url(httpx.URL(url).copy_merge_params(params))
-            frames.append(parse_repo_operations(payload, shown, default))
+        params = {"startDate": lo.isoformat(), "endDate": hi.isoformat()}
+        payload = http.get_json(url, params)
+        shown = http.display_url(httpx.URL(url).copy_merge_params(params))
+        frames.append(parse_repo_operations(payload, shown, "repo"))
     return _stack(frames, "repo_operations")
 
 
@@ -408,28 +444,48 @@ def _stack(frames: list[pd.DataFrame], table: str) -> pd.DataFrame:
 
 
 # -- outright Treasury and agency MBS operations ------------------------------------------
+# Agency MBS operations that are not outright purchases or sales: a dollar roll or a coupon
+# swap exchanges MBS for MBS and changes no holdings' size, so it must not count as buying.
+_MBS_EXCHANGES = (("coupon swap", "mbs_swap"), ("swap", "mbs_swap"), ("roll", "mbs_roll"))
+
+
 def security_class(operation_type: str | None, default: str | None = None) -> str:
     """``"Outright Bill Purchase"`` -> ``"bill"``; coupon, tips, frn, mbs likewise.
 
-    Agency debt operations give ``"agency"``; anything unrecognised ``default`` or ``"other"``.
+    ``default="mbs"`` says the operation is an agency MBS one (``/ambs``): it is then ``"mbs"``
+    whatever its wording, except dollar rolls (``"mbs_roll"``) and coupon swaps
+    (``"mbs_swap"``), which are not purchases; an MBS "Coupon Swap" is never a Treasury coupon
+    purchase. Agency debt operations give ``"agency"``; anything unrecognised ``default`` or
+    ``"other"``.
+
+    >>> security_class("Coupon Swap", "mbs"), security_class("Outright Coupon Purchase")
+    ('mbs_swap', 'coupon')
     """
     text = (operation_type or "").lower()
+    if default == "mbs" or any(w in text for w in ("mbs", "mortgage", "tba", "specified pool")):
+        for word, cls in _MBS_EXCHANGES:
+            if word in text:
+                return cls
+        return "mbs"
+    if "dollar roll" in text:
+        return "mbs_roll"
     for word, cls in (
         ("bill", "bill"),
         ("tips", "tips"),
         ("frn", "frn"),
         ("floating", "frn"),
         ("coupon", "coupon"),
-        ("mbs", "mbs"),
-        ("mortgage", "mbs"),
-        ("tba", "mbs"),
-        ("specified pool", "mbs"),
-        ("dollar roll", "mbs"),
         ("agency", "agency"),
     ):
         if word in text:
             return cls
     return default or "other"
+
+
+def operation_family(security: str) -> str:
+    """``"mbs"`` for agency MBS classes, else ``"treasury"``: the half of the key that tells
+    a Treasury and an MBS operation with the same ``OR mmddyy NN`` id apart."""
+    return "mbs" if security.startswith("mbs") else "treasury"
 
 
 def _direction(raw: Any, operation_type: str | None) -> str | None:
@@ -454,16 +510,20 @@ def parse_outright_operations(payload: Any, url: str, kind: str = "treasury") ->
         ``{"ambs": {"auctions": [...]}}`` (``kind="ambs"``). Each record has ``operationId``,
         ``operationDate``, ``operationType`` ("Outright Bill Purchase", "Outright Coupon
         Purchase", "Outright TIPS Purchase", ..., "Outright TBA Purchase"),
-        ``operationDirection`` ("P" | "S"), ``totalParAmtAccepted`` (MBS: current face).
+        ``operationDirection`` ("P" | "S"), ``totalParAmtAccepted`` (Treasury, par) or
+        ``totalAcceptedOrigFace`` / ``totalAcceptedCurrFace`` (MBS; ``totalAmtAcceptedPar``
+        is present and empty there).
     url
         Shown in errors.
 
     Returns
     -------
     pd.DataFrame
-        Columns of ``catalog.TABLES["outright_operations"]``; amounts in USD (par);
-        ``security_class`` is ``bill`` | ``coupon`` | ``tips`` | ``frn`` | ``mbs`` (``agency`` /
-        ``other`` for anything else), ``operation_direction`` ``P`` | ``S``.
+        Columns of ``catalog.TABLES["outright_operations"]``; amounts in USD (Treasury par,
+        MBS original face, current face only where original face is empty); ``family``
+        ``treasury`` | ``mbs``; ``security_class`` ``bill`` | ``coupon`` | ``tips`` | ``frn``
+        | ``mbs`` | ``mbs_roll`` | ``mbs_swap`` (``agency`` / ``other`` for anything else);
+        ``operation_direction`` ``P`` | ``S``.
 
     Example
     -------
@@ -475,14 +535,45 @@ def parse_outright_operations(payload: Any, url: str, kind: str = "treasury") ->
     columns = catalog.TABLES["outright_operations"].column_names
     if not rows:
         return pd.DataFrame(columns=columns)
-    frame = records_frame(rows, OUTRIGHT_OPERATION_FIELDS, SOURCE, url)
-    default = "mbs" if kind == "ambs" else None
-    frame["security_class"] = [security_class(t, default) for t in frame["operation_type"]]
-    frame["operation_direction"] = [
-        _direction(d, t)
-        for d, t in zip(frame["operation_direction"], frame["operation_type"], strict=True)
-    ]
+    frame = records_frame(
+        [coalesce_amounts(row) for row in rows], OUTRIGHT_OPERATION_FIELDS, SOURCE, url
+    )
+    frame["security_class"] = None  # the API has no class: always from the operation type
+    frame = classify_outright(frame, "mbs" if kind == "ambs" else None)
     return frame[columns]
+
+
+def _blank(value: Any) -> bool:
+    # A cell of a typed frame: None, NaN or a published "no value".
+    return is_missing(value) or (isinstance(value, float) and value != value)
+
+
+def classify_outright(frame: pd.DataFrame, family: str | None = None) -> pd.DataFrame:
+    """Fill ``security_class``, ``family`` and ``operation_direction`` of outright operations
+    where a record lacks them (API payloads and CSV exports alike), and make amounts numeric.
+
+    ``family="mbs"`` says every record is an agency MBS operation (the ``/ambs`` endpoint);
+    otherwise the family follows the class (``operation_family``).
+    """
+    out = frame.copy()
+    given = out.get("security_class", pd.Series(None, index=out.index, dtype=object))
+    out["security_class"] = [
+        str(c).strip().lower() if not _blank(c) else security_class(t, family)
+        for c, t in zip(given, out["operation_type"], strict=True)
+    ]
+    fam = out.get("family", pd.Series(None, index=out.index, dtype=object))
+    out["family"] = [
+        str(f).strip().lower() if not _blank(f) else (family or operation_family(c))
+        for f, c in zip(fam, out["security_class"], strict=True)
+    ]
+    direction = out.get("operation_direction", pd.Series(None, index=out.index, dtype=object))
+    out["operation_direction"] = [
+        _direction(d, t) for d, t in zip(direction, out["operation_type"], strict=True)
+    ]
+    for column in ("total_par_submitted", "total_par_accepted"):
+        if column in out.columns:
+            out[column] = pd.to_numeric(out[column], errors="coerce")
+    return out
 
 
 def fetch_outright_operations(http: HttpClient, start: date, end: date) -> pd.DataFrame:

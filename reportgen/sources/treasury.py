@@ -7,6 +7,7 @@ arrives as a string and a missing one as the string ``"null"``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -33,7 +34,8 @@ AUCTION_FIELDS: list[Field] = [
     Field("maturity_date", "date", ("MaturityDate",)),
     Field("security_type", "text", ("SecurityType",)),
     Field("security_term", "text", ("SecurityTerm",)),
-    Field("original_security_term", "text", ("OriginalSecurityTerm",)),
+    # ``tenor``: auction-allotment exports label the original term so.
+    Field("original_security_term", "text", ("OriginalSecurityTerm", "tenor")),
     Field("reopening", "bool", ("Reopening",)),
     Field("tips", "bool", ("Tips", "inflation_index_security")),
     Field("frn", "bool", ("FloatingRate", "floating_rate")),
@@ -55,6 +57,52 @@ AUCTION_FIELDS: list[Field] = [
     Field("soma_accepted", "num", ("SomaAccepted",)),
     Field("allocation_pctage", "num", ("AllocationPercentage",)),
 ]
+
+# Coupon tenors Treasury issues (years). A reopening is sold within a year of the original
+# issue, so its remaining term rounds up to the original one ("9-Year 10-Month" -> 10-Year).
+COUPON_TENORS_YEARS = (2, 3, 5, 7, 10, 20, 30)
+_TERM = re.compile(r"^\s*(?:(\d+)-Year)?\s*(?:(\d+)-Month)?\s*$", re.IGNORECASE)
+
+
+def original_terms(auctions: pd.DataFrame) -> pd.Series:
+    """The original security term of each auction, for files that lack the column.
+
+    Fiscal Data's ``original_security_term`` is absent from some exports, which give only the
+    remaining ``security_term`` (a reopening's "9-Year 10-Month"). A new issue's term is its
+    original term; a reopening takes the term of the same CUSIP's original auction when that is
+    in the file, else, for a note or bond, the smallest issued coupon tenor at least as long
+    as the remaining term. A reopened bill whose original auction is not in the file is None.
+
+    Example: a "29-Year 11-Month" bond reopening -> "30-Year"; a new "4-Week" bill -> "4-Week".
+    """
+    term = auctions.get("security_term", pd.Series(None, index=auctions.index, dtype=object))
+    reopening = pd.to_numeric(auctions.get("reopening"), errors="coerce").fillna(0) == 1
+    kind = auctions.get("security_type", pd.Series("", index=auctions.index)).astype(str)
+    new_issue = ~reopening & term.notna()
+    by_cusip = dict(zip(auctions.loc[new_issue, "cusip"], term[new_issue], strict=True))
+    out: list[str | None] = []
+    for cusip, text, reopened, sec in zip(auctions["cusip"], term, reopening, kind, strict=True):
+        if not isinstance(text, str):
+            out.append(None)
+        elif not reopened:
+            out.append(text.strip())
+        elif cusip in by_cusip:
+            out.append(by_cusip[cusip])
+        elif sec.strip().lower() in {"note", "bond"}:
+            out.append(_round_up_to_tenor(text))
+        else:
+            out.append(None)
+    return pd.Series(out, index=auctions.index, dtype=object)
+
+
+def _round_up_to_tenor(text: str) -> str | None:
+    match = _TERM.match(text)
+    if match is None or not any(match.groups()):
+        return None
+    years = int(match.group(1) or 0) + int(match.group(2) or 0) / 12
+    tenor = next((t for t in COUPON_TENORS_YEARS if t >= years), None)
+    return f"{tenor}-Year" if tenor is not None else None
+
 
 CASH_BALANCE_FIELDS: list[Field] = [
     Field("record_date", "date", (), required=True),
