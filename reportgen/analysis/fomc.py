@@ -322,6 +322,16 @@ def _nth_business_day(year: int, month: int, n: int) -> date:
     return days[n - 1].date()
 
 
+def desk_schedule_dates(start: date, end: date) -> list[date]:
+    """The Desk's monthly schedule dates (about the ninth business day) from ``start``'s
+    month to ``end``'s, approximate: the Desk has moved a release by a day or two."""
+    out, y, m = [], start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append(_nth_business_day(y, m, DESK_SCHEDULE_BUSINESS_DAY))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
 def next_decision(after: date) -> NextDecision:
     """The next FOMC meeting ending after ``after`` (``None`` past the schedule on record) and
     the Desk's next monthly schedule (about the ninth business day of the month).
