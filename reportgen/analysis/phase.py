@@ -47,11 +47,14 @@ from reportgen import catalog
 from reportgen.analysis.fomc import (
     AnnouncedRegime,
     FomcDecision,
+    NextDecision,
     announced_at,
     announced_phase_history,
     effective_at,
     load_fomc_decisions,
+    next_decision,
 )
+from reportgen.analysis.pace import PurchasePace, purchase_pace, weekly_substates
 from reportgen.analysis.thresholds import DEFAULT, PhaseThresholds
 from reportgen.dataset import Dataset
 from reportgen.errors import DataUnavailableError
@@ -118,6 +121,10 @@ class PhaseAssessment:
     agreement: str
     agreement_note: str | None
     history: pd.DataFrame = field(repr=False, compare=False)
+    # The reserve-management pace (None outside a bill-purchase regime) and the next points
+    # at which the path can change (FOMC meeting, Desk schedule).
+    pace: PurchasePace | None = None
+    next_decision: NextDecision | None = None
 
     @property
     def headline(self) -> str:
@@ -137,6 +144,8 @@ class PhaseAssessment:
             "triggers": list(self.triggers),
             "announced": self.announced.to_dict() if self.announced else None,
             "agreement": self.agreement, "agreement_note": self.agreement_note,
+            "pace": self.pace.to_dict() if self.pace else None,
+            "next_decision": self.next_decision.to_dict() if self.next_decision else None,
         }
 
 
@@ -528,6 +537,13 @@ def classify_history(ds: Dataset, as_of: date,
         _substate(int(ph), r, prev_total13[i], t) if ph >= 0 else None
         for i, (ph, r) in enumerate(zip(phases, rows, strict=True))
     ]
+    # Phase 2 is named from the purchase pace (per Desk-schedule month, with steps), not from
+    # noisy 4-week bill changes: bills also carry the MBS reinvestment.
+    paced = weekly_substates(out.assign(phase=phases), t)
+    out["substate"] = [
+        paced.iloc[i] if ph == 2 and paced.iloc[i] is not None else sub
+        for i, (ph, sub) in enumerate(zip(phases, out["substate"], strict=True))
+    ]
     out["label"] = [PHASE_LABELS.get(int(ph), "") for ph in phases]
     keep = (phases >= 0) & released
     out = out[keep]
@@ -708,6 +724,7 @@ def assess(ds: Dataset, as_of: date, thresholds: PhaseThresholds | None = None) 
     week = row["date"].date()
     phase = int(row["phase"])
     announced, agreement, note = _agreement(hist, as_of, week, phase)
+    pace = purchase_pace(hist, as_of, t, ops=ds.visible(as_of).table("outright_operations"))
     return PhaseAssessment(
         as_of=as_of, week=week, phase=phase, label=str(row["label"]),
         substate=row["substate"], confidence=str(row["confidence"]),
@@ -715,7 +732,7 @@ def assess(ds: Dataset, as_of: date, thresholds: PhaseThresholds | None = None) 
         confidence_reason=str(row["confidence_reason"]),
         since=pd.Timestamp(row["since"]).date(), evidence=_evidence(row, t),
         triggers=_triggers(phase, row, t), announced=announced, agreement=agreement,
-        agreement_note=note, history=hist,
+        agreement_note=note, history=hist, pace=pace, next_decision=next_decision(as_of),
     )
 
 

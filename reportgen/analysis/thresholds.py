@@ -73,6 +73,13 @@ class PhaseThresholds:
                                        "$bn")
     ops_bills_bn: float = threshold(20.0, "outright operations: net bill purchases over 4 weeks "
                                           "above this support phase 2, $bn")
+    # --- purchase pace (owned by analysis/pace.py); $bn a month, a month = 52/12 weeks ---
+    pace_reinvest_weeks: int = threshold(13, "MBS reinvestment = MBS paydown over this many "
+                                             "weeks, scaled to a month (monthly lumps)")
+    pace_min_step_bn: float = threshold(7.5, "purchase pace: a new pace must differ from the "
+                                             "level by at least this, $bn per schedule month")
+    pace_confirm_weeks: int = threshold(3, "purchase pace: weeks into a Desk-schedule period "
+                                           "before its projection can make a step")
     confidence_high: float = threshold(0.7, "confidence score at or above this: high")
     confidence_medium: float = threshold(0.45, "confidence score at or above this: medium")
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from reportgen.analysis.pace import pace_history
 from reportgen.analysis.phase import PhaseAssessment, assess, classify_history
 from reportgen.cli import (
     AppContext,
@@ -30,6 +31,11 @@ HISTORY_COLUMNS = ["date", "phase", "label", "confidence", "confidence_score", "
                    "walcl_chg_13w", "holdings_pace", "duration_pace", "mbs_pace"]
 
 
+# Per-week purchase-pace columns ($bn a month) added to the history (analysis/pace.py).
+PACE_COLUMNS = ["mbs_reinvestment_bn_month", "reserve_management_bn_month", "coupon_bn_month",
+                "announced_bn_month"]
+
+
 def _num(x: float | None, width: int = 9) -> str:
     return f"{x:>+{width},.1f}" if x is not None else " " * (width - 3) + "n/a"
 
@@ -47,6 +53,7 @@ def render_text(a: PhaseAssessment) -> str:
         lines.append(f"             {a.announced.source}")
     else:
         lines.append("  Announced: no FOMC balance-sheet decision on record before this date")
+    lines += _pace_lines(a)
     lines += ["", "Evidence ($bn)", f"  {'input':<44}{'4 weeks':>9}{'13 weeks':>10}{'level':>10}"
               f"  threshold / reading"]
     for e in a.evidence:
@@ -60,6 +67,37 @@ def render_text(a: PhaseAssessment) -> str:
     return "\n".join(lines)
 
 
+def _pace_lines(a: PhaseAssessment) -> list[str]:
+    """The purchase pace, observed beside announced, its steps, and the next decision point."""
+    out: list[str] = []
+    p = a.pace
+    if p is not None:
+        out += ["", "Purchase pace ($bn per Desk-schedule month; bills = MBS reinvestment + "
+                "reserve-management purchases)",
+                f"  Observed:  {p.sentence} (reading {p.current_bn_month:,.1f})"]
+        if p.mbs_reinvestment_bn_month is not None:
+            out.append(f"  Reinvested MBS principal on top: about "
+                       f"{p.mbs_reinvestment_bn_month:,.1f} a month (MBS paydown, 13 weeks)")
+        said = (p.announced_sentence or "no pace stated in the calendar").removeprefix("announced ")
+        out.append(f"  Announced: {said}")
+        for st in p.steps:
+            frm = "start" if st.from_bn_month is None else f"{st.from_bn_month:,.1f}"
+            out.append(f"  step {st.date.isoformat()}: {frm} -> {st.to_bn_month:,.1f} "
+                       f"(detected {st.detected.isoformat()}, {st.source})")
+        for st in p.ops_steps:
+            frm = "start" if st.from_bn_month is None else f"{st.from_bn_month:,.1f}"
+            out.append(f"  step {st.date.isoformat()}: {frm} -> {st.to_bn_month:,.1f} "
+                       f"(detected {st.detected.isoformat()}, {st.source})")
+    n = a.next_decision
+    if n is not None:
+        meet = (f"FOMC meeting {n.meeting.start.isoformat()} to {n.meeting.end.isoformat()}"
+                f"{' (reported schedule)' if n.meeting.grade != 'official' else ''}"
+                if n.meeting else "no later FOMC meeting on record")
+        out += ["", f"Next decision point: {n.next_date.isoformat()} ({meet}; Desk schedule "
+                    f"about {n.desk_schedule.isoformat()})"]
+    return out
+
+
 def _history_frame(hist: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
     frame = hist
     if start is not None:
@@ -67,6 +105,7 @@ def _history_frame(hist: pd.DataFrame, start: date | None, end: date | None) -> 
     if end is not None:
         frame = frame[frame["date"] <= pd.Timestamp(end)]
     cols = [c for c in HISTORY_COLUMNS if c in frame.columns]
+    cols += [c for c in PACE_COLUMNS if c in frame.columns]
     cols += [c for c in frame.columns if c.startswith("ops_")]
     out = frame[cols].copy()
     out["date"] = out["date"].dt.strftime("%Y-%m-%d")
@@ -141,6 +180,8 @@ def phases_command(app: AppContext, start: Any, end: Any, as_of: Any, fmt: str) 
     # --end gives the same rows as classifying with data up to --end.
     when = resolve_as_of(ds, as_of)
     hist = classify_history(ds, when)
+    paces = pace_history(hist)
+    hist = hist.assign(**{c: paces[c].to_numpy() for c in PACE_COLUMNS})
     frame = _history_frame(hist, to_date(start), to_date(end))
     if fmt == "csv":
         click.echo(frame.to_csv(index=False, float_format="%.3f", na_rep=""), nl=False)
@@ -148,10 +189,15 @@ def phases_command(app: AppContext, start: Any, end: Any, as_of: Any, fmt: str) 
         click.echo(json.dumps(_records(frame), indent=1))
     else:
         show = frame[["date", "phase", "label", "substate", "confidence", "announced_phase",
-                      "bills_chg_4w", "coupons_chg_4w", "mbs_chg_13w", "total_chg_13w"]]
+                      "bills_chg_4w", "coupons_chg_4w", "mbs_chg_13w", "total_chg_13w",
+                      "mbs_reinvestment_bn_month", "reserve_management_bn_month",
+                      "announced_bn_month"]]
         show = show.rename(columns={"announced_phase": "announced", "bills_chg_4w": "bills_4w",
                                     "coupons_chg_4w": "coupons_4w", "mbs_chg_13w": "mbs_13w",
-                                    "total_chg_13w": "total_13w"})
+                                    "total_chg_13w": "total_13w",
+                                    "mbs_reinvestment_bn_month": "reinvest_mo",
+                                    "reserve_management_bn_month": "rmp_4w_mo",
+                                    "announced_bn_month": "rmp_announced"})
         if show.empty:
             click.echo("No H.4.1 weeks in this range.")
             return
