@@ -7,10 +7,10 @@ from datetime import date
 import altair as alt
 import pandas as pd
 import pytest
+from reportgen.charts.inputs import composite_history, phase_periods, runs
 
 from reportgen.charts import SECTIONS, ChartBundle, balance, build_charts, frames, pipe, theme
 from reportgen.charts.base import INTERACTIVE_ONLY, static_spec
-from reportgen.charts.inputs import composite_history, phase_periods, runs
 from reportgen.dataset import Dataset
 from tests import briefing_fakes as fk
 

@@ -57,7 +57,8 @@ def test_composite_measures_the_pipe_only() -> None:
                 DGS3MO=series(IDX, 4.0), DGS2=series(IDX, 4.1), SRF_ACCEPTED=series(IDX, 0.0))
     with_reserves = dash(make_ds(**pipe, WRESBAL=low * 1000), "2025-11-05").composite
     without = dash(make_ds(**pipe), "2025-11-05").composite
-    assert "reserves" not in with_reserves.live and "reserves" not in with_reserves.details["scores"]
+    assert "reserves" not in with_reserves.live
+    assert "reserves" not in with_reserves.details["scores"]
     assert with_reserves.value == without.value
 
 
