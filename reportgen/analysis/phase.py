@@ -362,6 +362,182 @@ def _confidence_label(score: float, t: PhaseThresholds) -> str:
     return "medium" if score >= t.confidence_medium else "low"
 
 
+@dataclass(frozen=True)
+class _WeekInputs:
+    """The weekly measures the classification reads, as arrays aligned on the H.4.1 grid
+    ($bn; paces per 4 weeks). ``*_exit`` are the holdings and duration paces used while QE is
+    in force (the faster MBS pace may end it sooner); ``*_13`` the 13-week reading that
+    confirms the 4-week one; ``ops_*`` the outright operations by trade date (NaN without)."""
+
+    hold: np.ndarray
+    dur: np.ndarray
+    hold_exit: np.ndarray
+    dur_exit: np.ndarray
+    bills4: np.ndarray
+    tsy4: np.ndarray
+    tsy13: np.ndarray
+    tsy_add: np.ndarray
+    ops_dur: np.ndarray
+    ops_bills: np.ndarray
+    hold13: np.ndarray
+    dur13: np.ndarray
+    bills13: np.ndarray
+    tsy13_pace: np.ndarray
+    filled: np.ndarray
+    released: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.hold)
+
+
+@dataclass(frozen=True)
+class _WeekStates:
+    """The outcome of the weekly state machine: the phase in force (-1 before the first
+    reading), this week's raw candidate (-1 without inputs), the row where the phase in force
+    began, and the first row with a reading."""
+
+    phases: np.ndarray
+    candidates: np.ndarray
+    since_idx: np.ndarray
+    first_valid: int
+
+
+def _measures(vis: Dataset, t: PhaseThresholds) -> tuple[pd.DataFrame, _WeekInputs, bool]:
+    """The weekly panel with its changes, paces and levels (the evidence columns), and the
+    arrays the classification reads; the flag says whether outright operations are stored."""
+    p = _panel(vis, t)
+    sw, lw = t.short_weeks, t.long_weeks
+    p["coupons"] = p["treasury"] - p["bills"]
+    p["total"] = p["treasury"] + p["mbs"]
+    for name in ("bills", "coupons", "mbs", "treasury", "total", "walcl"):
+        # Named after the default horizons; they follow short_weeks / long_weeks.
+        p[f"{name}_chg_4w"] = _change(p[name], sw)
+        p[f"{name}_chg_13w"] = _change(p[name], lw)
+    p["mbs_pace"] = _pace(p["mbs"], t.mbs_weeks, sw, sw)
+    p["holdings_pace"] = p["treasury_chg_4w"] + p["mbs_pace"]
+    p["duration_pace"] = p["coupons_chg_4w"] + p["mbs_pace"]
+    for name in ("bills", "coupons", "mbs", "total", "walcl"):
+        p[f"{name}_bn"] = p[name]
+    ops = _ops_weekly(vis, pd.DatetimeIndex(p.index))
+    if ops is not None:
+        for col in OPS_COLUMNS:
+            p[col] = ops[col]
+
+    # Leaving QE: the shorter MBS pace may end it sooner (settlements fade within two months).
+    mbs_pace = p["mbs_pace"].to_numpy()
+    slower = np.minimum(_pace(p["mbs"], t.qe_exit_mbs_weeks, sw, sw).to_numpy(), mbs_pace)
+    tsy4, coup4 = p["treasury_chg_4w"].to_numpy(), p["coupons_chg_4w"].to_numpy()
+    hold, dur = p["holdings_pace"].to_numpy(), p["duration_pace"].to_numpy()
+    # Treasuries added in a week beyond the runoff tolerance, counted over recent weeks.
+    added = (p["treasury"].diff() > t.runoff_max_weekly_add_bn).astype(float)
+    nan = np.full(len(p), np.nan)
+    inputs = _WeekInputs(
+        hold=hold, dur=dur,
+        hold_exit=np.where(np.isfinite(slower), tsy4 + slower, hold),
+        dur_exit=np.where(np.isfinite(slower), coup4 + slower, dur),
+        bills4=p["bills_chg_4w"].to_numpy(), tsy4=tsy4,
+        tsy13=p["treasury_chg_13w"].to_numpy(),
+        tsy_add=added.rolling(t.runoff_veto_weeks, min_periods=1).sum().to_numpy(),
+        ops_dur=(p["ops_coupons_4w"] + p["ops_mbs_4w"]).to_numpy() if ops is not None else nan,
+        ops_bills=p["ops_bills_4w"].to_numpy() if ops is not None else nan,
+        # 13-week paces for the long reading (shorter horizons early in a short sample).
+        hold13=_pace(p["total"], lw, sw, sw).to_numpy(),
+        dur13=(_pace(p["coupons"], lw, sw, sw) + _pace(p["mbs"], lw, sw, sw)).to_numpy(),
+        bills13=_pace(p["bills"], lw, sw, sw).to_numpy(),
+        tsy13_pace=_pace(p["treasury"], lw, sw, sw).to_numpy(),
+        filled=p["filled"].to_numpy(), released=p["released"].to_numpy())
+    return p, inputs, ops is not None
+
+
+def _classify_weeks(x: _WeekInputs, t: PhaseThresholds) -> _WeekStates:
+    """Run the weekly state machine: each week's candidate (exit thresholds for the phase in
+    force), switching only after ``confirm_weeks`` consecutive weeks of a new candidate."""
+    n = len(x)
+    phases = np.full(n, -1, dtype=int)
+    cands = np.full(n, -1, dtype=int)
+    since_idx = np.zeros(n, dtype=int)
+    state, state_start, first_valid = -1, 0, 0
+    streak_phase, streak_len, streak_start = -1, 0, 0
+    for i in range(n):
+        h_i, d_i = (x.hold_exit[i], x.dur_exit[i]) if state == 3 else (x.hold[i], x.dur[i])
+        c = _candidate(max(state, 1) if state < 0 else state, h_i, d_i, x.bills4[i], x.tsy4[i],
+                       x.tsy13[i], x.tsy_add[i], x.ops_dur[i], x.ops_bills[i], t)
+        cands[i] = -1 if c is None else c
+        if c is not None:
+            if state < 0:
+                state, state_start, first_valid = c, i, i
+            elif c == state:
+                streak_phase, streak_len = -1, 0
+            else:
+                if c == streak_phase:
+                    streak_len += 1
+                else:
+                    streak_phase, streak_len, streak_start = c, 1, i
+                if streak_len >= t.confirm_weeks:
+                    state, state_start = c, streak_start
+                    streak_phase, streak_len = -1, 0
+        phases[i] = state
+        since_idx[i] = state_start
+    return _WeekStates(phases, cands, since_idx, first_valid)
+
+
+def _week_confidence(i: int, x: _WeekInputs, s: _WeekStates, announced: float,
+                     t: PhaseThresholds) -> tuple[float, str]:
+    """Week ``i``'s confidence score (0-1) and its reasons: the margin inside the phase, the
+    agreement of the 4- and 13-week readings, how long the phase has lasted, the data, and the
+    announced regime (a disagreement is never "high", whatever the flows say)."""
+    state, c = int(s.phases[i]), int(s.candidates[i])
+    seen = c >= 0
+    sw, lw = t.short_weeks, t.long_weeks
+    margin = _strength(state, x.hold[i], x.dur[i], x.bills4[i], x.tsy13[i], t)
+    long_c = _candidate(state, x.hold13[i], x.dur13[i], x.bills13[i], x.tsy13_pace[i],
+                        x.tsy13_pace[i] * lw / sw, x.tsy_add[i], np.nan, np.nan, t)
+    agree = 1.0 if long_c == state else 0.0
+    weeks_in = i - int(s.since_idx[i]) + 1
+    persist = min(1.0, weeks_in / 8)
+    split = np.isfinite(x.dur[i]) and np.isfinite(x.bills4[i])
+    warm = i - s.first_valid < lw  # 13-week measures still use shorter horizons
+    data_q = 1.0 if (seen and split and not x.filled[i] and not warm) else 0.4
+    score = 0.35 * margin + 0.25 * agree + 0.2 * persist + 0.2 * data_q
+    parts = [f"flows {'clearly inside' if margin >= 0.5 else 'near the edge of'} phase "
+             f"{state}" if seen else "inputs missing this week"]
+    parts.append("4- and 13-week readings agree" if agree else
+                 f"13-week reading says phase {long_c}" if long_c is not None
+                 else "no 13-week reading")
+    parts.append(f"{weeks_in} week{'s' if weeks_in != 1 else ''} in phase")
+    if warm:
+        parts.append(f"short history ({i - s.first_valid + 1} weeks)")
+    if not split:
+        parts.append("bill/coupon split unavailable")
+    if x.filled[i]:
+        parts.append("a missing week was carried forward")
+    if seen and c != state:
+        score -= 0.15
+        parts.append(f"this week points to phase {c}")
+    if np.isfinite(announced):
+        if int(announced) == state:
+            score += 0.1
+            parts.append("matches the announced regime")
+        else:
+            score = min(score - 0.25, t.confidence_high - 0.01)
+            parts.append(f"announced regime is phase {int(announced)}")
+    return float(np.clip(score, 0.0, 1.0)), "; ".join(parts)
+
+
+def _substates(out: pd.DataFrame, phases: np.ndarray, t: PhaseThresholds) -> list[str | None]:
+    """Each week's sub-state. Phase 2 is named from the purchase pace (per Desk-schedule
+    month, with steps), not from noisy 4-week bill changes: bills also carry the MBS
+    reinvestment."""
+    prev_total13 = out["total_chg_13w"].shift(t.long_weeks).to_numpy()
+    rows = out[["total_chg_13w", "bills_chg_4w", "bills_chg_13w", "coupons_chg_13w",
+                "mbs_chg_13w"]].to_dict("records")
+    paced = weekly_substates(out.assign(phase=phases), t)
+    return [None if ph < 0 else
+            paced.iloc[i] if ph == 2 and paced.iloc[i] is not None else
+            _substate(int(ph), r, prev_total13[i], t)
+            for i, (ph, r) in enumerate(zip(phases, rows, strict=True))]
+
+
 def classify_history(ds: Dataset, as_of: date,
                      thresholds: PhaseThresholds | None = None) -> pd.DataFrame:
     """Classify every H.4.1 week up to ``as_of`` into phase 0-3, using only data public then.
@@ -404,155 +580,29 @@ def classify_history(ds: Dataset, as_of: date,
     3
     """
     t = thresholds or DEFAULT.phase
-    vis = ds.visible(as_of)
-    p = _panel(vis, t)
-    sw, lw = t.short_weeks, t.long_weeks
-    p["coupons"] = p["treasury"] - p["bills"]
-    p["total"] = p["treasury"] + p["mbs"]
-    for name, col in (("bills", "bills"), ("coupons", "coupons"), ("mbs", "mbs"),
-                      ("treasury", "treasury"), ("total", "total"), ("walcl", "walcl")):
-        # Named after the default horizons; they follow short_weeks / long_weeks.
-        p[f"{name}_chg_4w"] = _change(p[col], sw)
-        p[f"{name}_chg_13w"] = _change(p[col], lw)
-    p["mbs_pace"] = _pace(p["mbs"], t.mbs_weeks, sw, sw)
-    # Leaving QE: the shorter MBS pace may end it sooner (settlements fade within two months).
-    mbs_fast = _pace(p["mbs"], t.qe_exit_mbs_weeks, sw, sw).to_numpy()
-    added = (p["treasury"].diff() > t.runoff_max_weekly_add_bn).astype(float)
-    tsy_add = added.rolling(t.runoff_veto_weeks, min_periods=1).sum().to_numpy()
-    p["holdings_pace"] = p["treasury_chg_4w"] + p["mbs_pace"]
-    p["duration_pace"] = p["coupons_chg_4w"] + p["mbs_pace"]
-    prev_total13 = p["total_chg_13w"].shift(lw).to_numpy()
-    # 13-week paces for the long reading (shorter horizons early in a short sample).
-    hold13_s = _pace(p["total"], lw, sw, sw)
-    for name in ("bills", "coupons", "mbs", "total", "walcl"):
-        p[f"{name}_bn"] = p[name]
-    ops = _ops_weekly(vis, pd.DatetimeIndex(p.index))
-    if ops is not None:
-        for col in OPS_COLUMNS:
-            p[col] = ops[col]
-    # Long-horizon reading (13-week paces only), to check the short one agrees.
-    hold13 = hold13_s.to_numpy()
-    dur13 = (_pace(p["coupons"], lw, sw, sw) + _pace(p["mbs"], lw, sw, sw)).to_numpy()
-    bills13 = _pace(p["bills"], lw, sw, sw).to_numpy()
-    tsy13_pace = _pace(p["treasury"], lw, sw, sw).to_numpy()
-
+    p, inputs, has_ops = _measures(ds.visible(as_of), t)
+    states = _classify_weeks(inputs, t)
     announced = announced_phase_history(pd.DatetimeIndex(p.index))
     ann = announced.to_numpy(dtype="float64", na_value=np.nan)
-    hold = p["holdings_pace"].to_numpy()
-    dur = p["duration_pace"].to_numpy()
-    mbs_pace = p["mbs_pace"].to_numpy()
-    tsy4_all = p["treasury_chg_4w"].to_numpy()
-    coup4 = p["coupons_chg_4w"].to_numpy()
-    slower = np.minimum(mbs_fast, mbs_pace)
-    hold_exit = np.where(np.isfinite(slower), tsy4_all + slower, hold)
-    dur_exit = np.where(np.isfinite(slower), coup4 + slower, dur)
-    b4 = p["bills_chg_4w"].to_numpy()
-    tsy4 = p["treasury_chg_4w"].to_numpy()
-    tsy13 = p["treasury_chg_13w"].to_numpy()
-    nan = np.full(len(p), np.nan)
-    ops_dur = (p["ops_coupons_4w"] + p["ops_mbs_4w"]).to_numpy() if ops is not None else nan
-    ops_b = p["ops_bills_4w"].to_numpy() if ops is not None else nan
-    filled = p["filled"].to_numpy()
-    released = p["released"].to_numpy()
-
-    n = len(p)
-    phases = np.full(n, -1, dtype=int)
-    cands = np.full(n, -1, dtype=int)
-    since_idx = np.zeros(n, dtype=int)
-    scores = np.zeros(n)
-    reasons: list[str] = [""] * n
-    state, state_start, first_valid = -1, 0, 0
-    streak_phase, streak_len, streak_start = -1, 0, 0
-    for i in range(n):
-        h_i, d_i = (hold_exit[i], dur_exit[i]) if state == 3 else (hold[i], dur[i])
-        c = _candidate(max(state, 1) if state < 0 else state, h_i, d_i, b4[i], tsy4[i],
-                       tsy13[i], tsy_add[i], ops_dur[i], ops_b[i], t)
-        cands[i] = -1 if c is None else c
-        if c is not None:
-            if state < 0:
-                state, state_start, first_valid = c, i, i
-            elif c == state:
-                streak_phase, streak_len = -1, 0
-            else:
-                if c == streak_phase:
-                    streak_len += 1
-                else:
-                    streak_phase, streak_len, streak_start = c, 1, i
-                if streak_len >= t.confirm_weeks:
-                    state, state_start = c, streak_start
-                    streak_phase, streak_len = -1, 0
-        phases[i] = state
-        since_idx[i] = state_start
-        if state < 0:
-            continue
-        # Confidence: margin, agreement of horizons, persistence, data, announcement.
-        margin = _strength(state, hold[i], dur[i], b4[i], tsy13[i], t)
-        long_c = _candidate(state, hold13[i], dur13[i], bills13[i], tsy13_pace[i],
-                            tsy13_pace[i] * lw / sw, tsy_add[i], np.nan, np.nan, t)
-        agree = 1.0 if long_c == state else 0.0
-        weeks_in = i - state_start + 1
-        persist = min(1.0, weeks_in / 8)
-        split = np.isfinite(dur[i]) and np.isfinite(b4[i])
-        warm = i - first_valid < lw  # 13-week measures still use shorter horizons
-        data_q = 1.0 if (c is not None and split and not filled[i] and not warm) else 0.4
-        pending = c is not None and c != state
-        score = 0.35 * margin + 0.25 * agree + 0.2 * persist + 0.2 * data_q
-        parts = [f"flows {'clearly inside' if margin >= 0.5 else 'near the edge of'} phase "
-                 f"{state}" if c is not None else "inputs missing this week"]
-        parts.append("4- and 13-week readings agree" if agree else
-                     f"13-week reading says phase {long_c}" if long_c is not None
-                     else "no 13-week reading")
-        parts.append(f"{weeks_in} week{'s' if weeks_in != 1 else ''} in phase")
-        if warm:
-            parts.append(f"short history ({i - first_valid + 1} weeks)")
-        if not split:
-            parts.append("bill/coupon split unavailable")
-        if filled[i]:
-            parts.append("a missing week was carried forward")
-        if pending:
-            score -= 0.15
-            parts.append(f"this week points to phase {c}")
-        if np.isfinite(ann[i]):
-            if int(ann[i]) == state:
-                score += 0.1
-                parts.append("matches the announced regime")
-            else:
-                # Data and announcement disagree: never "high", whatever the flows say.
-                score = min(score - 0.25, t.confidence_high - 0.01)
-                parts.append(f"announced regime is phase {int(ann[i])}")
-        scores[i] = float(np.clip(score, 0.0, 1.0))
-        reasons[i] = "; ".join(parts)
+    scores, reasons = np.zeros(len(p)), [""] * len(p)
+    for i in np.flatnonzero(states.phases >= 0):
+        scores[i], reasons[i] = _week_confidence(int(i), inputs, states, ann[i], t)
 
     out = p.reset_index()
-    out["phase"] = phases
-    out["candidate"] = pd.array([x if x >= 0 else pd.NA for x in cands], dtype="Int64")
-    out["since"] = out["date"].to_numpy()[since_idx]
+    out["phase"] = states.phases
+    out["candidate"] = pd.array([c if c >= 0 else pd.NA for c in states.candidates],
+                                dtype="Int64")
+    out["since"] = out["date"].to_numpy()[states.since_idx]
     out["confidence_score"] = scores.round(3)
     out["confidence"] = [_confidence_label(s, t) for s in scores]
     out["confidence_reason"] = reasons
     out["announced_phase"] = pd.array(announced.to_numpy(), dtype="Int64")
-    rows = out[["total_chg_13w", "bills_chg_4w", "bills_chg_13w", "coupons_chg_13w",
-                "mbs_chg_13w"]].to_dict("records")
-    out["substate"] = [
-        _substate(int(ph), r, prev_total13[i], t) if ph >= 0 else None
-        for i, (ph, r) in enumerate(zip(phases, rows, strict=True))
-    ]
-    # Phase 2 is named from the purchase pace (per Desk-schedule month, with steps), not from
-    # noisy 4-week bill changes: bills also carry the MBS reinvestment.
-    paced = weekly_substates(out.assign(phase=phases), t)
-    out["substate"] = [
-        paced.iloc[i] if ph == 2 and paced.iloc[i] is not None else sub
-        for i, (ph, sub) in enumerate(zip(phases, out["substate"], strict=True))
-    ]
-    out["label"] = [PHASE_LABELS.get(int(ph), "") for ph in phases]
-    keep = (phases >= 0) & released
-    out = out[keep]
+    out["substate"] = _substates(out, states.phases, t)
+    out["label"] = [PHASE_LABELS.get(int(ph), "") for ph in states.phases]
     cols = ["date", "phase", "label", "confidence", "confidence_score", "substate", "since",
-            "candidate", "announced_phase", *EVIDENCE_COLUMNS]
-    if ops is not None:
-        cols += OPS_COLUMNS
-    cols += ["confidence_reason"]
-    result = out[cols].reset_index(drop=True)
+            "candidate", "announced_phase", *EVIDENCE_COLUMNS,
+            *(OPS_COLUMNS if has_ops else []), "confidence_reason"]
+    result = out.loc[(states.phases >= 0) & inputs.released, cols].reset_index(drop=True)
     result["phase"] = result["phase"].astype(int)
     return result
 
