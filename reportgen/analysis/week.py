@@ -176,6 +176,7 @@ def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
 
 
 __all__ = [
-    "Coverage", "Evidence", "Implications", "PhaseAssessment", "Reservoir", "ReservoirRow",
-    "SignalResult", "Statement", "WeekAnalysis", "WeekBefore", "WeekExtreme", "analyse",
+    "ChartFrames", "Coverage", "Evidence", "Implications", "PhaseAssessment", "Reservoir",
+    "ReservoirRow", "SignalResult", "Statement", "WeekAnalysis", "WeekBefore", "WeekExtreme",
+    "analyse",
 ]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from reportgen.analysis.week import WeekAnalysis
+from reportgen.analysis.week import ChartFrames, WeekAnalysis
 from reportgen.charts import balance, pipe, theme
 from reportgen.formatting import bn as _bn
 from reportgen.formatting import bp as _bp
@@ -74,7 +74,184 @@ def _wide(long: pd.DataFrame, series_field: str, value_field: str, unit: str) ->
     return wide.reset_index()
 
 
-# -- the charts -------------------------------------------------------------------------------
+# -- the charts: one function per chart, each None when its frame has no data -----------------
+def _holdings(f: ChartFrames) -> ChartBundle | None:
+    """Phase: holdings composition with the observed phases shaded and FOMC decisions marked."""
+    hold, phases, decisions = f.holdings, f.phase_periods, f.decisions
+    if not len(hold):
+        return None
+    latest = hold[hold["date"] == hold["date"].max()]
+    composition = ", ".join(f"{r.component} {_bn(r.value_bn)}" for r in latest.itertuples())
+    phase_text = ""
+    if len(phases):
+        phase_text = " Shaded periods show the observed phase: " + "; ".join(
+            f"{phase_title(r.phase, r.label)} from {_d(r.start)}"
+            for r in phases.itertuples()) + "."
+    data = _wide(hold, "component", "value_bn", "USD bn")
+    if len(phases):
+        data["observed phase"] = [
+            next((phase_title(p.phase, p.label) for p in phases.itertuples()
+                  if p.start <= d < p.end), "") for d in data["date"]]
+    drawn_phases = phases.assign(label=[phase_title(r.phase, r.label)
+                                        for r in phases.itertuples()])
+    return _bundle(
+        "holdings", "Fed holdings by type", balance.holdings_chart(hold, drawn_phases, decisions),
+        data,
+        f"Stacked area chart of the Fed's securities holdings by type, weekly, "
+        f"{_span(hold['date'])}. Latest week ({_d(hold['date'].max())}): {composition}."
+        + phase_text + (f" {len(decisions)} FOMC balance-sheet decisions are marked."
+                        if len(decisions) else ""),
+        "phase")
+
+
+def _reservoir_levels(f: ChartFrames) -> ChartBundle | None:
+    levels = f.reservoir_levels
+    if not len(levels):
+        return None
+    return _bundle(
+        "reservoir_levels", "Reserves and net liquidity", balance.reservoir_levels_chart(levels),
+        _wide(levels, "series", "value_bn", "USD bn"),
+        f"Line chart of bank reserves and net liquidity (Fed total assets minus the TGA and "
+        f"ON RRP), weekly, {_span(levels['date'])}. "
+        + _series_summary(levels, "series", "value_bn", _bn), "reservoir")
+
+
+def _reservoir_buffers(f: ChartFrames) -> ChartBundle | None:
+    buffers = f.reservoir_buffers
+    if not len(buffers):
+        return None
+    return _bundle(
+        "reservoir_buffers", "Treasury cash and ON RRP", balance.reservoir_buffers_chart(buffers),
+        _wide(buffers, "series", "value_bn", "USD bn"),
+        f"Line chart of the Treasury General Account and ON RRP usage, "
+        f"{_span(buffers['date'])}. " + _series_summary(buffers, "series", "value_bn", _bn),
+        "reservoir")
+
+
+def _repo_spread(f: ChartFrames) -> ChartBundle | None:
+    spread, ref_name, windows = f.repo_spread, f.reference_name, f.windows
+    if not len(spread):
+        return None
+    wins = windows[(windows["end"] >= spread["date"].min())]
+    latest_row = spread.iloc[-1]
+    widest = spread.loc[spread["sofr_bp"].idxmax()]
+    band = ""
+    if pd.notna(latest_row.get("p99_bp")):
+        band = (f" On the latest day the 1st-99th percentile range ran from "
+                f"{_bp(latest_row['p1_bp'])} to {_bp(latest_row['p99_bp'])}.")
+    return _bundle(
+        "repo_spread", f"SOFR against {ref_name}", pipe.repo_spread_chart(spread, wins, ref_name),
+        spread.rename(columns=lambda c: c.replace("_bp", f" - {ref_name} (bp)")
+                      if c.endswith("_bp") else c),
+        f"Line chart of SOFR minus {ref_name} in basis points, daily, "
+        f"{_span(spread['date'])}, with calendar windows shaded"
+        + (" and the SOFR percentile band" if spread["p99_bp"].notna().any() else "")
+        + f". Latest ({_d(latest_row['date'])}): {_bp(latest_row['sofr_bp'])}; widest: "
+        f"{_bp(widest['sofr_bp'])} on {_d(widest['date'])}." + band, "pipe")
+
+
+def _srf(f: ChartFrames) -> ChartBundle | None:
+    srf, windows = f.srf, f.windows
+    if not len(srf):
+        return None
+    wins = windows[(windows["end"] >= srf["date"].min()) &
+                   (windows["start"] <= srf["date"].max())]
+    used = srf[srf["accepted_bn"] >= 0.1]
+    biggest = srf.loc[srf["accepted_bn"].idxmax()]
+    return _bundle(
+        "srf", "Standing Repo Facility take-up", pipe.srf_chart(srf, wins),
+        srf.rename(columns={"accepted_bn": "SRF accepted (USD bn)"}),
+        f"Bar chart of daily Standing Repo Facility take-up, {_span(srf['date'])}. "
+        f"The facility was used (USD 0.1 bn or more) on {len(used)} of {len(srf)} days; "
+        f"the largest take-up was {_bn(biggest['accepted_bn'])} on {_d(biggest['date'])}.",
+        "pipe")
+
+
+def _auctions(f: ChartFrames) -> ChartBundle | None:
+    auc = f.auctions
+    if not len(auc):
+        return None
+    weak = auc[auc["weak"]]
+    weak_text = (f"{len(weak)} auctions are marked weak"
+                 + (": " + ", ".join(f"{r.tenor} on {_d(r.auction_date)}"
+                                     for r in weak.tail(6).itertuples()) if len(weak) else "")
+                 + ".")
+    persistent = sorted(auc.loc[auc["persistent"], "tenor"].unique())
+    return _bundle(
+        "auctions", "Auctions by tenor", pipe.auctions_chart(auc), auc.drop(columns=["tenor_rank"]),
+        f"Dot chart of {len(auc)} nominal coupon auctions by tenor and date, "
+        f"{_span(auc['auction_date'])}; colour shows the tail proxy (high minus median "
+        f"yield), size the primary-dealer share. {weak_text}"
+        + (f" Repeated weakness in: {', '.join(persistent)}." if persistent else ""), "pipe")
+
+
+def _fails(f: ChartFrames) -> ChartBundle | None:
+    fl = f.fails
+    if not len(fl):
+        return None
+    top = fl.loc[fl["fails_bn"].idxmax()]
+    measure = str(fl["measure"].iloc[0]).split(" (")[0]
+    return _bundle(
+        "fails", "Treasury settlement fails", pipe.fails_chart(fl.drop(columns="measure"), measure),
+        fl.rename(columns={"fails_bn": "fails (USD bn)", "avg4_bn": "4-week average (USD bn)"}),
+        f"Bar chart of weekly Treasury settlement fails, {_span(fl['date'])}. Latest week: "
+        f"{_bn(fl['fails_bn'].iloc[-1])}; the largest: {_bn(top['fails_bn'])} in the week "
+        f"ending {_d(top['date'])}.", "pipe")
+
+
+def _volatility(f: ChartFrames) -> ChartBundle | None:
+    vol = f.volatility
+    if not len(vol):
+        return None
+    return _bundle(
+        "volatility", "Treasury volatility", pipe.volatility_chart(vol, f.vol_days),
+        _wide(vol, "series", "vol_bp", "bp"),
+        "Line chart of realised Treasury yield volatility (standard deviation of daily "
+        f"changes over {f.vol_days} observations), {_span(vol['date'])}. "
+        + _series_summary(vol, "series", "vol_bp", lambda x: f"{x:.1f} bp"), "pipe")
+
+
+def _curve(f: ChartFrames) -> ChartBundle | None:
+    cv = f.curve
+    if not len(cv):
+        return None
+    return _bundle(
+        "curve", "The yield curve", pipe.curve_chart(cv), _wide(cv, "series", "spread_bp", "bp"),
+        f"Line chart of yield-curve spreads, {_span(cv['date'])}. "
+        + _series_summary(cv, "series", "spread_bp", _bp), "pipe")
+
+
+def _stock_flow(f: ChartFrames) -> ChartBundle | None:
+    """Reservoir vs pipe: the weekly-average index, since the daily one is too jumpy to read
+    against a weekly stock."""
+    sf = f.stock_flow
+    if not (len(sf) and sf["reserves_bn"].notna().any() and sf["composite"].notna().any()):
+        return None
+    comp_label = "Plumbing stress index (0-100), weekly average"
+    reserves = sf.set_index("date")["reserves_bn"].dropna()
+    comp = sf.set_index("date")["composite"].dropna()
+    return _bundle(
+        "stock_flow", "Reservoir vs pipe", balance.stock_flow_chart(sf, comp_label),
+        sf.rename(columns={"reserves_bn": "reserves (USD bn)", "composite": comp_label.lower()}),
+        f"Dual-axis line chart: bank reserves (weekly, left axis) against "
+        f"{comp_label.lower()} (right axis, higher = more stress), {_span(sf['date'])}. "
+        f"Reserves went from {_bn(reserves.iloc[0])} to {_bn(reserves.iloc[-1])}; the "
+        f"index went from {comp.iloc[0]:.0f} to {comp.iloc[-1]:.0f} "
+        f"(peak {comp.max():.0f} in the week to {_d(comp.idxmax())}).", "stock_flow")
+
+
+def _bundle(name: str, title: str, chart: alt.TopLevelMixin, data: pd.DataFrame,
+            alt_text: str, section: str) -> ChartBundle:
+    return ChartBundle(name, title, chart, data.reset_index(drop=True), alt_text, section)
+
+
+#: Every chart of the briefing, in reading order.
+CHARTS: tuple[Callable[[ChartFrames], ChartBundle | None], ...] = (
+    _holdings, _reservoir_levels, _reservoir_buffers, _repo_spread, _srf, _auctions, _fails,
+    _volatility, _curve, _stock_flow,
+)
+
+
 def build_charts(week: WeekAnalysis) -> dict[str, ChartBundle]:
     """Draw every chart whose data exists for the briefing of ``week.as_of``.
 
@@ -85,142 +262,8 @@ def build_charts(week: WeekAnalysis) -> dict[str, ChartBundle]:
     -------
     dict name -> ``ChartBundle``, in briefing order; charts without data are left out.
     """
-    f = week.frames
-    out: dict[str, ChartBundle] = {}
-
-    def add(name: str, title: str, chart: alt.TopLevelMixin, data: pd.DataFrame, alt_text: str,
-            section: str) -> None:
-        out[name] = ChartBundle(name, title, chart, data.reset_index(drop=True), alt_text, section)
-
-    # Phase: holdings composition with phases and FOMC decisions.
-    hold, phases, decisions = f.holdings, f.phase_periods, f.decisions
-    if len(hold):
-        latest = hold[hold["date"] == hold["date"].max()]
-        composition = ", ".join(f"{r.component} {_bn(r.value_bn)}" for r in latest.itertuples())
-        phase_text = ""
-        if len(phases):
-            phase_text = " Shaded periods show the observed phase: " + "; ".join(
-                f"{phase_title(r.phase, r.label)} from {_d(r.start)}"
-                for r in phases.itertuples()) + "."
-        data = _wide(hold, "component", "value_bn", "USD bn")
-        if len(phases):
-            data["observed phase"] = [
-                next((phase_title(p.phase, p.label) for p in phases.itertuples()
-                      if p.start <= d < p.end), "") for d in data["date"]]
-        drawn_phases = phases.assign(label=[phase_title(r.phase, r.label)
-                                            for r in phases.itertuples()])
-        add("holdings", "Fed holdings by type",
-            balance.holdings_chart(hold, drawn_phases, decisions), data,
-            f"Stacked area chart of the Fed's securities holdings by type, weekly, "
-            f"{_span(hold['date'])}. Latest week ({_d(hold['date'].max())}): {composition}."
-            + phase_text + (f" {len(decisions)} FOMC balance-sheet decisions are marked."
-                            if len(decisions) else ""),
-            "phase")
-
-    # The reservoir.
-    levels = f.reservoir_levels
-    if len(levels):
-        add("reservoir_levels", "Reserves and net liquidity",
-            balance.reservoir_levels_chart(levels), _wide(levels, "series", "value_bn", "USD bn"),
-            f"Line chart of bank reserves and net liquidity (Fed total assets minus the TGA and "
-            f"ON RRP), weekly, {_span(levels['date'])}. "
-            + _series_summary(levels, "series", "value_bn", _bn), "reservoir")
-    buffers = f.reservoir_buffers
-    if len(buffers):
-        add("reservoir_buffers", "Treasury cash and ON RRP",
-            balance.reservoir_buffers_chart(buffers),
-            _wide(buffers, "series", "value_bn", "USD bn"),
-            f"Line chart of the Treasury General Account and ON RRP usage, "
-            f"{_span(buffers['date'])}. " + _series_summary(buffers, "series", "value_bn", _bn),
-            "reservoir")
-
-    # The pipe: repo.
-    spread, ref_name, windows = f.repo_spread, f.reference_name, f.windows
-    if len(spread):
-        wins = windows[(windows["end"] >= spread["date"].min())]
-        latest_row = spread.iloc[-1]
-        widest = spread.loc[spread["sofr_bp"].idxmax()]
-        band = ""
-        if pd.notna(latest_row.get("p99_bp")):
-            band = (f" On the latest day the 1st-99th percentile range ran from "
-                    f"{_bp(latest_row['p1_bp'])} to {_bp(latest_row['p99_bp'])}.")
-        add("repo_spread", f"SOFR against {ref_name}",
-            pipe.repo_spread_chart(spread, wins, ref_name),
-            spread.rename(columns=lambda c: c.replace("_bp", f" - {ref_name} (bp)")
-                          if c.endswith("_bp") else c),
-            f"Line chart of SOFR minus {ref_name} in basis points, daily, "
-            f"{_span(spread['date'])}, with calendar windows shaded"
-            + (" and the SOFR percentile band" if spread["p99_bp"].notna().any() else "")
-            + f". Latest ({_d(latest_row['date'])}): {_bp(latest_row['sofr_bp'])}; widest: "
-            f"{_bp(widest['sofr_bp'])} on {_d(widest['date'])}." + band, "pipe")
-    srf = f.srf
-    if len(srf):
-        wins = windows[(windows["end"] >= srf["date"].min()) &
-                       (windows["start"] <= srf["date"].max())]
-        used = srf[srf["accepted_bn"] >= 0.1]
-        biggest = srf.loc[srf["accepted_bn"].idxmax()]
-        add("srf", "Standing Repo Facility take-up", pipe.srf_chart(srf, wins),
-            srf.rename(columns={"accepted_bn": "SRF accepted (USD bn)"}),
-            f"Bar chart of daily Standing Repo Facility take-up, {_span(srf['date'])}. "
-            f"The facility was used (USD 0.1 bn or more) on {len(used)} of {len(srf)} days; "
-            f"the largest take-up was {_bn(biggest['accepted_bn'])} on {_d(biggest['date'])}.",
-            "pipe")
-
-    # The pipe: auctions, fails, volatility, curve.
-    auc = f.auctions
-    if len(auc):
-        weak = auc[auc["weak"]]
-        weak_text = (f"{len(weak)} auctions are marked weak"
-                     + (": " + ", ".join(f"{r.tenor} on {_d(r.auction_date)}"
-                                         for r in weak.tail(6).itertuples()) if len(weak) else "")
-                     + ".")
-        persistent = sorted(auc.loc[auc["persistent"], "tenor"].unique())
-        add("auctions", "Auctions by tenor", pipe.auctions_chart(auc),
-            auc.drop(columns=["tenor_rank"]),
-            f"Dot chart of {len(auc)} nominal coupon auctions by tenor and date, "
-            f"{_span(auc['auction_date'])}; colour shows the tail proxy (high minus median "
-            f"yield), size the primary-dealer share. {weak_text}"
-            + (f" Repeated weakness in: {', '.join(persistent)}." if persistent else ""), "pipe")
-    fl = f.fails
-    if len(fl):
-        top = fl.loc[fl["fails_bn"].idxmax()]
-        measure = str(fl["measure"].iloc[0]).split(" (")[0]
-        add("fails", "Treasury settlement fails",
-            pipe.fails_chart(fl.drop(columns="measure"), measure),
-            fl.rename(columns={"fails_bn": "fails (USD bn)", "avg4_bn": "4-week average (USD bn)"}),
-            f"Bar chart of weekly Treasury settlement fails, {_span(fl['date'])}. Latest week: "
-            f"{_bn(fl['fails_bn'].iloc[-1])}; the largest: {_bn(top['fails_bn'])} in the week "
-            f"ending {_d(top['date'])}.", "pipe")
-    vol = f.volatility
-    if len(vol):
-        add("volatility", "Treasury volatility", pipe.volatility_chart(vol, f.vol_days),
-            _wide(vol, "series", "vol_bp", "bp"),
-            "Line chart of realised Treasury yield volatility (standard deviation of daily "
-            f"changes over {f.vol_days} observations), {_span(vol['date'])}. "
-            + _series_summary(vol, "series", "vol_bp", lambda x: f"{x:.1f} bp"), "pipe")
-    cv = f.curve
-    if len(cv):
-        add("curve", "The yield curve", pipe.curve_chart(cv),
-            _wide(cv, "series", "spread_bp", "bp"),
-            f"Line chart of yield-curve spreads, {_span(cv['date'])}. "
-            + _series_summary(cv, "series", "spread_bp", _bp), "pipe")
-
-    # Reservoir vs pipe: the weekly-average index, since the daily one is too jumpy to read
-    # against a weekly stock.
-    sf = f.stock_flow
-    if len(sf) and sf["reserves_bn"].notna().any() and sf["composite"].notna().any():
-        comp_label = "Plumbing stress index (0-100), weekly average"
-        reserves = sf.set_index("date")["reserves_bn"].dropna()
-        comp = sf.set_index("date")["composite"].dropna()
-        add("stock_flow", "Reservoir vs pipe", balance.stock_flow_chart(sf, comp_label),
-            sf.rename(columns={"reserves_bn": "reserves (USD bn)",
-                               "composite": comp_label.lower()}),
-            f"Dual-axis line chart: bank reserves (weekly, left axis) against "
-            f"{comp_label.lower()} (right axis, higher = more stress), {_span(sf['date'])}. "
-            f"Reserves went from {_bn(reserves.iloc[0])} to {_bn(reserves.iloc[-1])}; the "
-            f"index went from {comp.iloc[0]:.0f} to {comp.iloc[-1]:.0f} "
-            f"(peak {comp.max():.0f} in the week to {_d(comp.idxmax())}).", "stock_flow")
-    return out
+    drawn = (chart(week.frames) for chart in CHARTS)
+    return {bundle.name: bundle for bundle in drawn if bundle is not None}
 
 
 __all__ = ["ChartBundle", "SECTIONS", "build_charts"]
