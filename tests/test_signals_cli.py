@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -79,3 +80,42 @@ def test_benchmark_full_history(benchmark: object, real_dataset: Dataset) -> Non
     result = benchmark(signal_history, real_dataset, date(2018, 1, 1),  # type: ignore[operator]
                        date(2026, 10, 9))
     assert len(result) > 19_000
+
+
+def test_terminal_commands_and_the_briefing_agree_under_a_threshold_override(
+        tmp_path: Path) -> None:
+    """`signals`, `assess` and `phases` read reportgen.toml's thresholds through the same
+    analysis step as `build`, so the terminal and brief.json never disagree."""
+    folder = tmp_path
+    config = folder / "reportgen.toml"
+    # The record SRF take-up of 31 Dec 2025 was 74.6 bn: stressed by default, normal here.
+    config.write_text("[thresholds.signals]\nsrf_elevated_bn = 80.0\nsrf_stressed_bn = 90.0\n"
+                      "[thresholds.phase]\nconfidence_high = 0.99\n", encoding="utf-8")
+    env = {"REPORTGEN_CONFIG": str(config)}
+    runner = CliRunner()
+    day = "2025-12-31"
+
+    def run(*args: str) -> str:
+        result = runner.invoke(cli, ["--sample", *args], env=env)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    terminal = json.loads(run("signals", "--as-of", day, "--format", "json"))
+    default = json.loads(CliRunner().invoke(cli, ["--sample", "signals", "--as-of", day,
+                                                  "--format", "json"], env={}).output)
+    assert default["signals"]["srf"]["status"] == "stressed"
+    assert terminal["signals"]["srf"]["status"] == "normal"
+
+    run("build", "--as-of", day, "--offline", "--format", "json", "--out", str(folder / "site"))
+    brief = json.loads((folder / "site" / "briefings" / day / "brief.json").read_text())
+    for name, sig in terminal["signals"].items():
+        assert brief["signals"]["signals"][name]["status"] == sig["status"], name
+        assert brief["signals"]["signals"][name]["value"] == sig["value"], name
+    assert brief["signals"]["composite"]["value"] == terminal["composite"]["value"]
+
+    phase = json.loads(run("assess", "--as-of", day, "--format", "json"))
+    assert (phase["phase"], phase["confidence"]) == (brief["phase"]["phase"],
+                                                     brief["phase"]["confidence"])
+    assert phase["confidence"] != "high"  # the override is in force
+    history = json.loads(run("phases", "--as-of", day, "--format", "json"))
+    assert history[-1]["confidence"] == phase["confidence"]

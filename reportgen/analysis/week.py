@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import pandas as pd
+
 from reportgen.analysis import reservoir as rsv
 from reportgen.analysis.events import (
     Coverage,
@@ -132,7 +134,8 @@ def _week_before(dataset: Dataset, as_of: date, thresholds: Thresholds,
 
 
 def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
-            with_week_before: bool = True) -> WeekAnalysis:
+            with_week_before: bool = True,
+            when_issued: pd.DataFrame | None = None) -> WeekAnalysis:
     """The analysis of the briefing week ending ``as_of``.
 
     Parameters
@@ -146,6 +149,9 @@ def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
     with_week_before
         Also read the week before (for "what changed"); off for the terminal commands that
         show one date.
+    when_issued
+        User-supplied when-issued yields (``auction_date``, ``original_security_term``,
+        ``wi_yield`` in percent) for true auction tails; without them tails are proxies.
 
     Raises
     ------
@@ -154,7 +160,7 @@ def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
     """
     visible = dataset.visible(as_of)
     assessment, phase_unavailable = _assess(visible, as_of, thresholds)
-    dashboard = compute_dashboard(visible, as_of, thresholds.signals)
+    dashboard = compute_dashboard(visible, as_of, thresholds.signals, when_issued)
     reservoir = rsv.reservoir(visible)
     covered = coverage(dashboard, visible, as_of)
     reserves_row = reservoir.row("reserves")

@@ -11,15 +11,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from reportgen import __version__
-from reportgen.config import Settings, load_settings
+from reportgen.config import Settings, load_settings, thresholds_in_force
 from reportgen.dataset import Dataset
 from reportgen.errors import ReportgenError
 from reportgen.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from reportgen.analysis.thresholds import Thresholds
+    from reportgen.analysis.week import WeekAnalysis
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,6 +68,20 @@ class AppContext:
                 load_sample_store(), "sample", "bundled sample (the store was empty)"
             )
         return Dataset.from_store(store, "store", f"store {self.settings.db_path}")
+
+    def thresholds(self) -> Thresholds:
+        """The thresholds in force: the defaults with the overrides of ``reportgen.toml``,
+        exactly as ``reportgen build`` applies them."""
+        return thresholds_in_force(self.settings)
+
+    def week(self, dataset: Dataset, as_of: date,
+             when_issued: pd.DataFrame | None = None) -> WeekAnalysis:
+        """The week's analysis on ``as_of``: the same step and settings as ``reportgen build``,
+        so the terminal and the briefing never disagree (the week before is not needed)."""
+        from reportgen.analysis.week import analyse
+
+        return analyse(dataset, as_of, self.thresholds(), with_week_before=False,
+                       when_issued=when_issued)
 
 
 pass_app = click.make_pass_decorator(AppContext)

@@ -10,7 +10,7 @@ import click
 import pandas as pd
 
 from reportgen.analysis.pace import pace_history
-from reportgen.analysis.phase import PhaseAssessment, assess, classify_history
+from reportgen.analysis.phase import PhaseAssessment, classify_history
 from reportgen.cli import (
     AppContext,
     as_of_option,
@@ -22,6 +22,7 @@ from reportgen.cli import (
     resolve_as_of,
     to_date,
 )
+from reportgen.errors import DataUnavailableError
 
 # The CSV / JSON history starts with these; evidence follows.
 HISTORY_COLUMNS = ["date", "phase", "label", "confidence", "confidence_score", "substate", "since",
@@ -150,7 +151,10 @@ def assess_command(app: AppContext, as_of: Any, fmt: str) -> None:
     """
     ds = app.dataset()
     when = resolve_as_of(ds, as_of)
-    result = assess(ds, when)
+    week = app.week(ds, when)
+    if week.assessment is None:
+        raise DataUnavailableError(week.phase_unavailable or "the phase cannot be assessed")
+    result = week.assessment
     if fmt == "json":
         click.echo(json.dumps({"data": data_summary(ds, when), **result.to_dict()}, indent=2))
     else:
@@ -179,7 +183,7 @@ def phases_command(app: AppContext, start: Any, end: Any, as_of: Any, fmt: str) 
     # Rows are causal (each week uses data up to that week), so cutting the full history at
     # --end gives the same rows as classifying with data up to --end.
     when = resolve_as_of(ds, as_of)
-    hist = classify_history(ds, when)
+    hist = classify_history(ds, when, app.thresholds().phase)
     paces = pace_history(hist)
     hist = hist.assign(**{c: paces[c].to_numpy() for c in PACE_COLUMNS})
     frame = _history_frame(hist, to_date(start), to_date(end))

@@ -12,7 +12,7 @@ import click
 import pandas as pd
 
 from reportgen import catalog
-from reportgen.analysis.signals import Dashboard, compute_dashboard, signal_history
+from reportgen.analysis.signals import Dashboard, signal_history
 from reportgen.cli import (
     AppContext,
     as_of_option,
@@ -147,7 +147,7 @@ def signals(app: AppContext, as_of: Any, history: bool, start: Any, end: Any, fm
         if last is None:
             raise DataUnavailableError("no data to analyse: run `reportgen fetch` or "
                                        "`reportgen data import DIR`, or pass --sample")
-        frame = signal_history(ds, first, last, when_issued=wi)
+        frame = signal_history(ds, first, last, app.thresholds().signals, when_issued=wi)
         if fmt == "csv":
             click.echo(_csv(frame), nl=False)
         elif fmt == "json":
@@ -157,7 +157,7 @@ def signals(app: AppContext, as_of: Any, history: bool, start: Any, end: Any, fm
             click.echo(wide[list(dict.fromkeys(frame["signal"]))].to_string())
         return
     day = resolve_as_of(ds, as_of)
-    dash = compute_dashboard(ds, day, when_issued=wi)
+    dash = app.week(ds, day, when_issued=wi).dashboard
     if fmt == "json":
         payload = {"data": ds.provenance.description, **dash.to_dict()}
         click.echo(json.dumps(payload, indent=2))
