@@ -1,9 +1,9 @@
 """Benchmarks of ``reportgen build`` from a populated store (``make bench``; skipped otherwise).
 
 The store holds the real history in ../shared/data/real (2002 onward) when present, else the
-bundled sample. Each stage is benchmarked on its own (assess, signals, charts, HTML, PDF), then
-the whole build offline into a site whose Vega runtime already exists (the steady state of a
-weekly build; the first build also bundles the runtime, about 3 s, once).
+bundled sample. Each stage is benchmarked on its own (the week's analysis, the charts, the page,
+HTML, PDF), then the whole build offline into a site whose Vega runtime already exists (the
+steady state of a weekly build; the first build also bundles the runtime, about 3 s, once).
 The whole build's per-stage medians are printed and kept in the benchmark's ``extra_info``.
 """
 
@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 
 from reportgen.analysis.thresholds import DEFAULT
-from reportgen.brief import build_brief
 from reportgen.config import Settings, load_settings
 from reportgen.dataset import Dataset
 from reportgen.pipeline import BuildOptions, Components, build
@@ -56,8 +55,7 @@ class Stages:
 
     ds: Dataset
     as_of: date
-    assessment: Any
-    dashboard: Any
+    week: Any
     charts: dict[str, Any]
     context: dict[str, Any]
 
@@ -70,31 +68,28 @@ def stages(store_path: Path, settings: Settings) -> Stages:
     store.close()
     as_of = full.default_as_of()
     assert as_of is not None
-    ds = full.visible(as_of)
-    assessment = c.assess(ds, as_of, DEFAULT)
-    dashboard = c.dashboard(ds, as_of, DEFAULT)
-    charts = dict(c.charts(ds, assessment, dashboard, as_of))
-    brief = build_brief(as_of=as_of, assessment=assessment, dashboard=dashboard, dataset=ds,
-                        charts=charts, generated_at=NOW)
-    context = c.context(ds, assessment, dashboard, brief, None, settings, charts)
-    return Stages(ds, as_of, assessment, dashboard, charts, context)
+    week = c.analyse(full, as_of, DEFAULT)
+    charts = dict(c.charts(week))
+    page = c.page(week, charts, settings, NOW)
+    return Stages(full, as_of, week, charts, page.to_context())
 
 
-def _stage_calls(s: Stages) -> dict[str, Callable[[], Any]]:
+def _stage_calls(s: Stages, settings: Settings) -> dict[str, Callable[[], Any]]:
     c = Components()
     return {
-        "assess": lambda: c.assess(s.ds, s.as_of, DEFAULT),
-        "signals": lambda: c.dashboard(s.ds, s.as_of, DEFAULT),
-        "charts": lambda: c.charts(s.ds, s.assessment, s.dashboard, s.as_of),
+        "analyse": lambda: c.analyse(s.ds, s.as_of, DEFAULT),
+        "charts": lambda: c.charts(s.week),
+        "page": lambda: c.page(s.week, s.charts, settings, NOW),
         "html": lambda: c.html(s.context, s.charts, "../../assets/", "data/"),
         "pdf": lambda: c.pdf(s.context, s.charts),
     }
 
 
 @pytest.mark.benchmark(group="build-stages")
-@pytest.mark.parametrize("stage", ["assess", "signals", "charts", "html", "pdf"])
-def test_bench_build_stage(benchmark: Any, stages: Stages, stage: str) -> None:
-    result = benchmark.pedantic(_stage_calls(stages)[stage], rounds=3, iterations=1,
+@pytest.mark.parametrize("stage", ["analyse", "charts", "page", "html", "pdf"])
+def test_bench_build_stage(benchmark: Any, stages: Stages, settings: Settings,
+                           stage: str) -> None:
+    result = benchmark.pedantic(_stage_calls(stages, settings)[stage], rounds=3, iterations=1,
                                 warmup_rounds=0)
     assert result is not None
 
