@@ -285,11 +285,10 @@ def detect_steps(level: pd.Series, thresholds: PhaseThresholds | None = None,
     """
     t = thresholds or DEFAULT.phase
     s = level.dropna()
-    pace = pd.DataFrame({"pace_bn_month": np.nan, "since": pd.NaT,
-                         "previous_bn_month": np.nan}, index=pd.DatetimeIndex(level.index))
+    index = pd.DatetimeIndex(level.index)
     steps: list[PaceStep] = []
     if len(s) < 2:
-        return steps, pace
+        return steps, _readings(index, {})
     weeks = pd.DatetimeIndex(s.index)
     y = s.to_numpy(dtype="float64")
     period, dates = _boundary_weeks(weeks)
@@ -300,6 +299,7 @@ def detect_steps(level: pd.Series, thresholds: PhaseThresholds | None = None,
     step_open = False  # a step taken in the current period, not yet borne out by its end
     before: list[float] = []  # the level's periods before an open step (to withdraw it)
     pending = False  # one week off the level: a step if the next week agrees
+    read: dict[pd.Timestamp, tuple[float, pd.Timestamp, float]] = {}
     for i in range(1, len(y)):
         p = period[i - 1] if weeks[i] == sched_weeks[min(period[i], len(dates) - 1)] \
             else period[i]
@@ -334,9 +334,9 @@ def detect_steps(level: pd.Series, thresholds: PhaseThresholds | None = None,
         # none yet (the start, or a step taken in this period).
         reading = float(np.mean(done)) if done else projected
         if steps:
-            pace.loc[weeks[i]] = [reading, pd.Timestamp(steps[-1].date),
-                                  np.nan if steps[-1].from_bn_month is None
-                                  else steps[-1].from_bn_month]
+            read[weeks[i]] = (reading, pd.Timestamp(steps[-1].date),
+                              np.nan if steps[-1].from_bn_month is None
+                              else steps[-1].from_bn_month)
         if complete:
             done.append(amount)
             step_open, before, pending = False, [], False
@@ -345,7 +345,16 @@ def detect_steps(level: pd.Series, thresholds: PhaseThresholds | None = None,
                 last = steps[-1]
                 steps[-1] = PaceStep(last.date, last.detected, last.from_bn_month,
                                      float(np.mean(done)), source)
-    return steps, pace
+    return steps, _readings(index, read)
+
+
+def _readings(index: pd.DatetimeIndex,
+              read: dict[pd.Timestamp, tuple[float, pd.Timestamp, float]]) -> pd.DataFrame:
+    """The weekly readings of :func:`detect_steps` on ``index`` (NaN where none was made)."""
+    rows = [read.get(w, (np.nan, pd.NaT, np.nan)) for w in index]
+    return pd.DataFrame({"pace_bn_month": [r[0] for r in rows],
+                         "since": pd.DatetimeIndex([r[1] for r in rows]),
+                         "previous_bn_month": [r[2] for r in rows]}, index=index)
 
 
 def _window(frame: pd.DataFrame) -> tuple[int, int] | None:
