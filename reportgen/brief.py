@@ -81,6 +81,16 @@ def _utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _stored_time(text: str | None) -> str | None:
+    """A store timestamp (UTC, written without a zone) in the brief's ``...Z`` form."""
+    if not text:
+        return None
+    try:
+        return _utc_text(datetime.fromisoformat(str(text)))
+    except ValueError:
+        return str(text)
+
+
 def data_items(dataset: Dataset, as_of: date) -> list[dict[str, Any]]:
     """What data the briefing saw, item by item: rows, first and last date visible on ``as_of``,
     whether it is stale for its cadence, and where it came from.
@@ -105,7 +115,7 @@ def data_items(dataset: Dataset, as_of: date) -> list[dict[str, Any]]:
             "rows": int(len(s)), "first": first, "last": last,
             "stale": last is None or (as_of - last).days > stale_after,
             "origin": item.origin if item else None,
-            "fetched_at": item.fetched_at if item else None,
+            "fetched_at": _stored_time(item.fetched_at) if item else None,
         })
     for name in sorted(dataset.tables):
         frame = dataset.table(name)
@@ -124,7 +134,7 @@ def data_items(dataset: Dataset, as_of: date) -> list[dict[str, Any]]:
             "rows": int(len(frame)), "first": first, "last": last,
             "stale": last is None or (as_of - last).days > stale_after,
             "origin": item.origin if item else None,
-            "fetched_at": item.fetched_at if item else None,
+            "fetched_at": _stored_time(item.fetched_at) if item else None,
         })
     return jsonable(items)
 
@@ -237,16 +247,13 @@ def build_brief(
             "newest_observation": jsonable(week.newest_data),
             "items": data_items(dataset, as_of),
         },
-        "coverage": {name: c.to_dict() for name, c in week.coverage.items()},
+        "coverage": jsonable(week.coverage),
         "phase": jsonable(week.assessment),
         "phase_unavailable": week.phase_unavailable,
         "signals": jsonable(week.dashboard),
-        "week": {
-            "start": week.week_start.isoformat(), "end": as_of.isoformat(),
-            "extremes": {n: e.to_dict() for n, e in week.extremes.items()},
-            "events": [e.to_dict() for e in week.events],
-        },
-        "reservoir": week.reservoir.to_dict(),
+        "week": jsonable({"start": week.week_start, "end": as_of,
+                          "extremes": week.extremes, "events": week.events}),
+        "reservoir": jsonable(week.reservoir),
         "implications": jsonable(week.implications),
         "page": jsonable({k: v for k, v in page.to_context().items()
                           if k not in ("show", "figures")}),

@@ -82,3 +82,27 @@ def long_day(value: Any) -> str:
 def phase_title(phase: int, label: str) -> str:
     """``Phase 2: active bill purchases``: the one way a phase is named."""
     return f"Phase {int(phase)}: {label}"
+
+
+def phase_in_sentence(phase: int, label: str) -> str:
+    """``phase 0: runoff (QT)``: the phase named inside a sentence (the label keeps its case:
+    lower-casing the whole title would write "runoff (qt)")."""
+    return f"phase {int(phase)}: {label}"
+
+
+def sentence_case(text: str) -> str:
+    """The first letter upper-cased, the rest untouched ("Bills replacing MBS runoff", where
+    ``str.capitalize`` would write "mbs")."""
+    return text[:1].upper() + text[1:]
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``22nd``."""
+    n = int(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 week`` / ``3 weeks``: a number with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

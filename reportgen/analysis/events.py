@@ -70,12 +70,17 @@ class WeekExtreme:
 
     def to_dict(self) -> dict[str, Any]:
         return {"signal": self.signal, "title": self.title, "measure": self.measure,
-                "units": self.units, "value": round(float(self.value), 4),
+                "units": self.units, "value": _rounded(self.value),
                 "date": self.date.isoformat(), "status": self.status,
                 "worst_status": self.worst_status,
                 "calendar_windows": list(self.calendar_windows),
-                "extra": {k: (round(v, 4) if isinstance(v, float) else v)
+                "extra": {k: (_rounded(v) if isinstance(v, float) else v)
                           for k, v in self.extra.items()}}
+
+
+def _rounded(value: float) -> float | None:
+    """A figure for JSON: 4 decimals, None where it is missing (an auction without a tail)."""
+    return None if not np.isfinite(value) else round(float(value), 4)
 
 
 def _window(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:

@@ -64,8 +64,8 @@ def holdings(ds: Dataset, start: date, end: date) -> pd.DataFrame:
 
     Bills come from H.4.1 ``WSHOBL`` and, where it stops, from the NY Fed SOMA summary
     (``SOMA_BILLS``; the same holdings, dated by the NY Fed). The SOMA dates do not always fall
-    on the H.4.1 Wednesday, so each Wednesday takes the last SOMA reading of its week (at most
-    six days old): otherwise the stack would lose its bills for that week. "Other coupons" is
+    on the H.4.1 Wednesday, so each Wednesday takes the nearest SOMA reading within three days:
+    otherwise the stack would lose its bills for that week. "Other coupons" is
     TREAST minus bills, so that the stack always adds up to the Treasury total. Columns
     ``date``, ``component``, ``value_bn``.
     """
@@ -78,10 +78,16 @@ def holdings(ds: Dataset, start: date, end: date) -> pd.DataFrame:
     weeks = treasuries.index
     bills_w = bills.reindex(weeks)
     if len(soma):
-        soma_w = soma.reindex(weeks, method="ffill", tolerance=pd.Timedelta(days=6))
+        # The nearest SOMA reading within three days: dated on the eve of a holiday, or (rarely)
+        # the day after the Wednesday.
+        soma_w = soma.reindex(weeks, method="nearest", tolerance=pd.Timedelta(days=3))
         after = weeks > (bills.index.max() if len(bills) else pd.Timestamp.min)
         bills_w = bills_w.where(~after | bills_w.notna(), soma_w).combine_first(
             soma_w.where(after))
+    # The stack ends at the last week whose split is known: a week whose SOMA reading is not
+    # public yet would otherwise draw its Treasuries as a collapse of the stack.
+    weeks = weeks[weeks <= bills_w.last_valid_index()] if bills_w.notna().any() else weeks[:0]
+    bills_w, treasuries = bills_w.reindex(weeks), treasuries.reindex(weeks)
     coupons = treasuries - bills_w
     return _long({
         "Bills": _cut(bills_w, start, end),
@@ -107,11 +113,17 @@ def phase_periods(history: pd.DataFrame | None, start: date, end: date) -> pd.Da
     phase = f["phase"].astype(int).to_numpy()
     labels = f["label"].astype(str).to_numpy()
     dates = pd.to_datetime(f["date"]).to_numpy()
-    starts = [0] + [i for i in range(1, len(phase)) if phase[i] != phase[i - 1]]
+    # A phase is dated from the first week of the streak that confirmed it (the assessment's
+    # ``since``), not from the week the switch was confirmed, so the shading and the page agree.
+    since = (pd.to_datetime(f["since"]).to_numpy() if "since" in f else dates)
+    runs = [0] + [i for i in range(1, len(phase)) if phase[i] != phase[i - 1]]
+    begins = [pd.Timestamp(dates[i]) if k == 0 else
+              max(pd.Timestamp(since[i]), pd.Timestamp(dates[runs[k - 1]]))
+              for k, i in enumerate(runs)]
     rows = []
-    for k, i in enumerate(starts):
-        stop = dates[starts[k + 1]] if k + 1 < len(starts) else pd.Timestamp(end)
-        rows.append((pd.Timestamp(dates[i]), pd.Timestamp(stop), int(phase[i]), labels[i]))
+    for k, i in enumerate(runs):
+        stop = begins[k + 1] if k + 1 < len(runs) else pd.Timestamp(end)
+        rows.append((begins[k], stop, int(phase[i]), labels[i]))
     periods = pd.DataFrame(rows, columns=list(cols))
     periods = periods[periods["end"] > pd.Timestamp(start)].copy()
     periods["start"] = periods["start"].clip(lower=pd.Timestamp(start))

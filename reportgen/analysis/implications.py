@@ -120,7 +120,8 @@ class Implications:
     def to_dict(self) -> dict[str, object]:
         return {"phase": self.state.phase, "plumbing": self.state.plumbing,
                 "loop": self.state.loop, "pipe_live": self.state.pipe_live,
-                "reserves_change_13w_bn": self.state.reserves_change_13w_bn,
+                "reserves_change_13w_bn": None if self.state.reserves_change_13w_bn is None
+                else round(self.state.reserves_change_13w_bn, 3),
                 "score": self.score, "backdrop": self.backdrop,
                 "confidence": self.confidence, "confidence_reason": self.confidence_reason,
                 "equities": [s.to_dict() for s in self.equities],

@@ -777,7 +777,8 @@ def assess(ds: Dataset, as_of: date, thresholds: PhaseThresholds | None = None) 
     pace = purchase_pace(hist, as_of, t, ops=ds.visible(as_of).table("outright_operations"))
     return PhaseAssessment(
         as_of=as_of, week=week, phase=phase, label=str(row["label"]),
-        substate=row["substate"], confidence=str(row["confidence"]),
+        substate=None if pd.isna(row["substate"]) else str(row["substate"]),
+        confidence=str(row["confidence"]),
         confidence_score=float(row["confidence_score"]),
         confidence_reason=str(row["confidence_reason"]),
         since=pd.Timestamp(row["since"]).date(), evidence=_evidence(row, t),

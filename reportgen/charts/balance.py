@@ -79,7 +79,7 @@ def reservoir_levels_chart(levels: pd.DataFrame) -> alt.TopLevelMixin:
     ``levels`` columns: ``date``, ``series``, ``value_bn``.
     """
     order = [s for s in ["Net liquidity", "Reserves"] if s in set(levels["series"])]
-    lines = alt.Chart(levels).mark_line(interpolate="monotone").encode(
+    lines = alt.Chart(levels).mark_line(interpolate="linear").encode(
         x=time_x(),
         y=alt.Y("value_bn:Q", title="USD billions", scale=alt.Scale(zero=False),
                 axis=alt.Axis(format=",.0f")),
@@ -122,7 +122,7 @@ def stock_flow_chart(frame: pd.DataFrame, composite_label: str) -> alt.TopLevelM
     """
     base = alt.Chart(frame).encode(x=time_x())
     reserves = base.transform_filter("isValid(datum.reserves_bn)").mark_line(
-        color=PALETTE["primary"], interpolate="monotone").encode(
+        color=PALETTE["primary"], interpolate="linear").encode(
         y=alt.Y("reserves_bn:Q", scale=alt.Scale(zero=False),
                 axis=alt.Axis(title="Reserves, USD billions", format=",.0f",
                               titleColor=PALETTE["primary"])),
@@ -130,7 +130,7 @@ def stock_flow_chart(frame: pd.DataFrame, composite_label: str) -> alt.TopLevelM
                  alt.Tooltip("reserves_bn:Q", title="Reserves, USD bn", format=",.0f")],
     ).add_params(zoom("stockflow_zoom"))
     composite = base.transform_filter("isValid(datum.composite)").mark_line(
-        color=PALETTE["red"], strokeWidth=1.5, interpolate="monotone").encode(
+        color=PALETTE["red"], strokeWidth=1.5, interpolate="linear").encode(
         y=alt.Y("composite:Q", axis=alt.Axis(title=composite_label, orient="right",
                                              titleColor=PALETTE["red"])),
         tooltip=[alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),

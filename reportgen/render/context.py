@@ -33,7 +33,7 @@ from reportgen.analysis.week import (
 )
 from reportgen.charts import ChartBundle
 from reportgen.dataset import Dataset
-from reportgen.formatting import bn, day, long_day, phase_title
+from reportgen.formatting import bn, count, day, long_day, phase_title, sentence_case
 from reportgen.render import narrative as nv
 
 DEFAULT_TITLE = "Fed liquidity & Treasury plumbing briefing"
@@ -370,10 +370,18 @@ class Page:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def figures(charts: Mapping[str, ChartBundle]) -> dict[str, Figure]:
-    """Figure entries for the charts present, numbered in reading order."""
-    names = [n for n in FIGURE_ORDER if n in charts] + [n for n in charts if n not in FIGURE_ORDER]
-    return {name: Figure(name, charts[name].title, charts[name].alt_text, charts[name].section,
+#: The page section (a ``sections`` setting) that shows each chart section.
+_SHOWN_IN = {"stock_flow": "reservoir_vs_pipe"}
+
+
+def figures(charts: Mapping[str, ChartBundle],
+            show: Mapping[str, bool] | None = None) -> dict[str, Figure]:
+    """Figure entries for the charts present in the sections shown, numbered in reading order
+    (a briefing without section 1 starts at Figure 1, not at the first chart of section 2)."""
+    shown = {n: c for n, c in charts.items()
+             if show is None or show.get(_SHOWN_IN.get(c.section, c.section), True)}
+    names = [n for n in FIGURE_ORDER if n in shown] + [n for n in shown if n not in FIGURE_ORDER]
+    return {name: Figure(name, shown[name].title, shown[name].alt_text, shown[name].section,
                          i, FIGURE_SOURCES.get(name, "see the appendix"), f"data/{name}.csv")
             for i, name in enumerate(names, start=1)}
 
@@ -440,10 +448,11 @@ def _meta(week: WeekAnalysis, title: str, generated_at: datetime) -> Meta:
     generated = generated_at.date()
     newest = week.newest_data
     age = (as_of - newest).days if newest is not None else None
-    h41 = f"; latest H.4.1 week {day(a.week)} ({(as_of - a.week).days} days old)" if a else ""
-    age_note = (f"Newest data: {day(newest)}, {age} day{'s' if age != 1 else ''} before the "
-                f"briefing date{h41}." if newest is not None else "No data are public by this "
-                                                                   "date.")
+    h41 = (f"; latest H.4.1 week {day(a.week)} ({count((as_of - a.week).days, 'day')} old)"
+           if a else "")
+    age_note = (f"Newest data: {day(newest)}, {count(age, 'day')} before the briefing "
+                f"date{h41}." if newest is not None and age is not None
+                else "No data are public by this date.")
     is_sample = ds.provenance.kind == "sample"
     retro = (generated - as_of).days > 7
     return Meta(
@@ -472,9 +481,9 @@ def _front_phase(a: PhaseAssessment | None, why: str | None) -> FrontPhase:
     weeks = (a.week - a.since).days // 7 + 1
     return FrontPhase(
         headline=phase_title(a.phase, a.label),
-        substate=a.substate.capitalize() if a.substate else "",
+        substate=sentence_case(a.substate) if a.substate else "",
         confidence=f"{a.confidence.capitalize()} confidence ({a.confidence_score:.2f})",
-        since=f"since {day(a.since)} ({weeks} week{'s' if weeks != 1 else ''})",
+        since=f"since {day(a.since)} ({count(weeks, 'week')})",
         css=f"phase-{a.phase}", summary=nv.phase_summary(a),
         disagreement=nv.phase_disagreement(a))
 
@@ -482,6 +491,11 @@ def _front_phase(a: PhaseAssessment | None, why: str | None) -> FrontPhase:
 def _composite_parts(week: WeekAnalysis) -> tuple[list[str], list[str]]:
     details = week.composite.details
     return list(details.get("live", [])), list(details.get("missing", []))
+
+
+def _titles(week: WeekAnalysis) -> dict[str, str]:
+    """Each signal's reader-facing name, for sentences that list signals."""
+    return {name: sig.title for name, sig in week.signals.items()}
 
 
 def _bands(week: WeekAnalysis) -> tuple[float, float]:
@@ -519,7 +533,8 @@ def _front(week: WeekAnalysis, implications: ImplicationsSection) -> Front:
     reserves = week.signals["reserves"]
     res_row = week.reservoir.row("reserves")
     reservoir = Verdict(
-        status(reserves.status if week.coverage["reserves"].state == "live" else "stale"),
+        status(reserves.status if week.coverage["reserves"].state == "live"
+               else week.coverage["reserves"].state),
         bn(res_row.latest_bn) if res_row else "n/a",
         nv.reservoir_sentences(week.reservoir, reserves,
                                week.thresholds.signals.reserves_rrp_buffer_bn)[0]
@@ -529,7 +544,8 @@ def _front(week: WeekAnalysis, implications: ImplicationsSection) -> Front:
         lead=tuple(nv.week_lead(week)),
         plumbing=Verdict(status(comp.status),
                          nv.signal_value(comp.value, "index") if comp.value is not None else "",
-                         nv.composite_summary(comp, live, missing, *_bands(week))),
+                         nv.composite_summary(comp, live, missing, *_bands(week),
+                                              titles=_titles(week))),
         signals=tuple(rows), reservoir=reservoir,
         loop=Verdict(status(loop.state), "",
                      nv.loop_summary(loop, loop.state, loop.chain)),
@@ -612,7 +628,8 @@ def _pipe_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> PipeSection
         subs.append(Subsection(f"pipe-{sid}", title, tuple(narrative), present, unavailable,
                                status(_worst(shown)) if sigs else None))
     live, missing = _composite_parts(week)
-    lead = (nv.composite_summary(week.composite, live, missing, *_bands(week)),
+    lead = (nv.composite_summary(week.composite, live, missing, *_bands(week),
+                                 titles=_titles(week)),
             nv.loop_summary(week.loop, week.loop.state, week.loop.chain))
     return PipeSection(lead, tuple(subs))
 
@@ -710,10 +727,10 @@ def build_page(week: WeekAnalysis, charts: Mapping[str, ChartBundle], settings: 
     settings : ``reportgen.config.Settings`` (site title, sections); None for defaults.
     generated_at : when the build runs (the page says so, beside the data's age).
     """
-    figs = figures(charts)
     title = getattr(settings, "site_title", None) or DEFAULT_TITLE
     wanted = tuple(getattr(settings, "sections", None) or SECTION_KEYS)
     show = {k: k in wanted for k in SECTION_KEYS}
+    figs = figures(charts, show)
     implications = _implications(week)
     toc_entries = [("phase", "phase", "1 Phase assessment"),
                    ("reservoir", "reservoir", "2 The reservoir"),

@@ -9,7 +9,7 @@ sentence cannot contradict its figure. Templates only place these strings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -22,7 +22,17 @@ from reportgen.analysis.week import (
     WeekAnalysis,
     WeekExtreme,
 )
-from reportgen.formatting import bn, bn2, bp, day, missing, pct, phase_title
+from reportgen.formatting import (
+    bn,
+    bn2,
+    bp,
+    count,
+    day,
+    missing,
+    ordinal,
+    pct,
+    phase_in_sentence,
+)
 
 STATUS_ORDER = {"stressed": 3, "elevated": 2, "normal": 1, "unavailable": 0}
 CONFIDENCE_ORDER = {"low": 0, "medium": 1, "high": 2}
@@ -75,8 +85,8 @@ def event_sentence(e: WeekExtreme) -> str:
     if e.signal == "auctions":
         weak = "weak" if e.extra.get("weak") else "not weak"
         tail = f", tail proxy {bp(e.value)}" if not missing(e.value) else ""
-        return (f"The {e.extra.get('tenor')} auction on {when} was {weak} "
-                f"({e.extra.get('criteria_met')} of 3 weakness criteria{tail}).")
+        return (f"The {e.extra.get('tenor')} auction on {when} was {weak}: "
+                f"{e.extra.get('criteria_met')} of 3 weakness criteria{tail} ({e.status}).")
     if e.signal == "composite":
         return f"The plumbing stress index peaked at {e.value:.0f} on {when} ({e.status})."
     return f"{e.title}: {e.measure} {e.value:,.1f} {e.units} on {when} ({e.status})."
@@ -95,7 +105,7 @@ def week_lead(week: WeekAnalysis) -> list[str]:
 def phase_summary(a: PhaseAssessment) -> str:
     """One sentence for the front page from the assessment."""
     sub = f" ({a.substate})" if a.substate else ""
-    return (f"The holdings show {phase_title(a.phase, a.label).lower()}{sub} for the week of "
+    return (f"The holdings show {phase_in_sentence(a.phase, a.label)}{sub} for the week of "
             f"{day(a.week)}. Confidence is {a.confidence}: {a.confidence_reason}.")
 
 
@@ -184,7 +194,8 @@ def reservoir_sentences(reservoir: Reservoir, reserves: SignalResult,
         four = (f" ({bn(r.change_4w_bn, signed=True)} in four weeks)"
                 if r.change_4w_bn is not None else "")
         status = (f" The reservoir reads {reserves.status}"
-                  + (f": reserves are at the {reserves.percentile * 100:.0f}th percentile of "
+                  + (f": reserves are at the {ordinal(round(reserves.percentile * 100))} "
+                     "percentile of "
                      "three years" if reserves.percentile is not None else "") + "."
                   if reserves.status != "unavailable" else "")
         out.append(f"Bank reserves ({r.basis}) stood at {bn(r.latest_bn)} in the week to "
@@ -261,16 +272,20 @@ def signal_sentences(sig: SignalResult, extreme: WeekExtreme | None, cov: Covera
 
 
 def composite_summary(comp: SignalResult, live: Sequence[str], missing_: Sequence[str],
-                      elevated_at: float, stressed_at: float) -> str:
+                      elevated_at: float, stressed_at: float,
+                      titles: Mapping[str, str] | None = None) -> str:
     """The pipe-only stress index in one sentence: value, band (thresholds in force), what it
-    rests on and what moves it."""
-    names = ", ".join(n.replace("_", " ") for n in missing_)
+    rests on and what moves it. ``titles`` gives the reader-facing name of each signal."""
+    def name(n: str) -> str:
+        return (titles or {}).get(n, n.replace("_", " "))
+
+    names = ", ".join(name(n) for n in missing_)
     rests = f"from {len(live)} of {len(live) + len(missing_)} pipe components" + (
         f" ({names} without data)" if missing_ else "")
     if comp.status == "unavailable" or comp.value is None:
         return (f"The plumbing stress index is not published: {rests}, too few to call the "
                 "pipe calm.")
-    drivers = [str(d).replace("_", " ") for d in comp.details.get("drivers", [])]
+    drivers = [name(str(d)) for d in comp.details.get("drivers", [])]
     drive = f"; what moves it: {', '.join(drivers[:3])}" if drivers else ""
     band = (f"the normal band (below {elevated_at:g})" if comp.status == "normal" else
             f"the elevated band ({elevated_at:g} to {stressed_at:g})"
@@ -338,11 +353,11 @@ def what_changed(week: WeekAnalysis) -> list[str]:
     a0, a1 = before.assessment, week.assessment
     if a0 is not None and a1 is not None:
         if a0.phase != a1.phase:
-            must.append(f"The phase moved from {phase_title(a0.phase, a0.label).lower()} to "
-                        f"{phase_title(a1.phase, a1.label).lower()}.")
+            must.append(f"The phase moved from {phase_in_sentence(a0.phase, a0.label)} to "
+                        f"{phase_in_sentence(a1.phase, a1.label)}.")
         else:
             sub = f", {a1.substate}" if a1.substate else ""
-            must.append(f"The phase is unchanged: {phase_title(a1.phase, a1.label).lower()}"
+            must.append(f"The phase is unchanged: {phase_in_sentence(a1.phase, a1.label)}"
                         f"{sub}, since {day(a1.since)}.")
         if a0.confidence != a1.confidence:
             up = CONFIDENCE_ORDER.get(a1.confidence, 0) > CONFIDENCE_ORDER.get(a0.confidence, 0)
@@ -354,8 +369,9 @@ def what_changed(week: WeekAnalysis) -> list[str]:
             must.append(f"The plumbing stress index moved from {c0.status} to {c1.status} "
                         f"({c0.value:.0f} to {c1.value:.0f}).")
         elif c0.value is not None and abs(c1.value - c0.value) >= 1:
-            must.append(f"The plumbing stress index {_moved(c1.value - c0.value)} "
-                        f"{abs(c1.value - c0.value):.0f} points to {c1.value:.0f} "
+            points = count(round(abs(c1.value - c0.value)), "point")
+            must.append(f"The plumbing stress index {_moved(c1.value - c0.value)} {points} to "
+                        f"{c1.value:.0f} "
                         f"(still {c1.status}).")
         else:
             must.append(f"The plumbing stress index was unchanged at {c1.value:.0f} "

@@ -46,6 +46,7 @@ import jinja2
 
 from reportgen import __version__
 from reportgen.errors import RenderError
+from reportgen.formatting import phase_title
 
 BRIEFINGS_DIR = "briefings"
 ASSETS_DIR = "assets"
@@ -563,7 +564,6 @@ def _entry_view(entry: BriefingEntry, base_url: str | None) -> dict[str, Any]:
     phase = _mapping(brief.get("phase"))
     composite = _mapping(_mapping(brief.get("signals")).get("composite"))
     generated = str(brief.get("generated_at") or f"{entry.as_of.isoformat()}T00:00:00Z")
-    label = phase.get("label")
     headline = phase.get("headline")
     return {
         "as_of": entry.as_of.isoformat(),
@@ -572,7 +572,7 @@ def _entry_view(entry: BriefingEntry, base_url: str | None) -> dict[str, Any]:
         "html": f"{entry.folder}/{BRIEFING_HTML}" if entry.has_html else None,
         "pdf": f"{entry.folder}/{BRIEFING_PDF}" if entry.has_pdf else None,
         "json": f"{entry.folder}/{BRIEF_JSON}" if entry.has_json else None,
-        "phase_label": _phase_label(phase.get("phase"), label),
+        "phase_label": _phase_label(phase),
         "phase": phase.get("phase"),
         "confidence": phase.get("confidence"),
         "stress": _stress(composite),
@@ -582,14 +582,17 @@ def _entry_view(entry: BriefingEntry, base_url: str | None) -> dict[str, Any]:
     }
 
 
-def _phase_label(number: Any, label: Any) -> str:
-    """``Phase 2: active bill purchases`` (the label alone when it already names the phase)."""
-    if not label:
-        return "assessment unavailable" if number is None else f"Phase {number}"
-    text = str(label)
-    if number is None or text.lower().startswith("phase"):
-        return text
-    return f"Phase {number}: {text}"
+def _phase_label(phase: Mapping[str, Any]) -> str:
+    """``Phase 2: active bill purchases``, named as the briefing names it.
+
+    Every brief.json reportgen has written (1.x and 2.x) holds the phase number and its label
+    together; a 2.x brief whose phase could not be assessed has ``"phase": null`` (read here as
+    an empty mapping), and so does an unreadable file.
+    """
+    number, label = phase.get("phase"), phase.get("label")
+    if number is None or not label:
+        return "assessment unavailable"
+    return phase_title(number, str(label))
 
 
 def _stress(composite: Mapping[str, Any]) -> str | None:
