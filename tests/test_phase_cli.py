@@ -19,12 +19,24 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_assess_text_on_the_sample() -> None:
+    # The sample's default date is now 17 Sep 2026. From mid-August 2026 bills grow only by the
+    # MBS reinvestment, so the holdings read phase 1 against the announced phase 2 (see
+    # shared/docs/POLICY_RECORD.md, 2026-08-13): the text says both, and that they disagree.
     code, out = run("--sample", "assess")
     assert code == 0, out
-    assert "Phase 2 (active bill purchases)" in out
+    assert "as of 2026-09-17 (H.4.1 week 2026-09-16)" in out
+    assert "Phase 1 (drain stopped / reinvesting)" in out
+    assert "Announced: disagrees - announced phase 2 (reserve-management bill purchases)" in out
     for part in ("Confidence:", "Announced:", "Evidence ($bn)", "Treasury bills",
-                 "Agency MBS", "What would move it", "phase 3 if"):
+                 "Agency MBS", "What would move it", "phase 2 if", "phase 3 if"):
         assert part in out, part
+
+
+def test_assess_text_on_the_sample_while_bills_were_bought() -> None:
+    code, out = run("--sample", "assess", "--as-of", "2026-08-06")
+    assert code == 0, out
+    assert "Phase 2 (active bill purchases)" in out
+    assert "Announced: agrees - announced phase 2" in out
 
 
 def test_assess_json_on_the_sample_as_of_mid_history() -> None:
@@ -104,7 +116,9 @@ def test_assess_says_which_data_it_used_and_how_old() -> None:
     from reportgen.cli import cli
 
     text = CliRunner().invoke(cli, ["--sample", "assess"]).output
-    assert "Data: bundled sample" in text and "newest H.4.1 week 2026-09-02" in text
+    # The sample now runs to the H.4.1 week of 16 Sep 2026.
+    assert "Data: bundled sample" in text and "newest H.4.1 week 2026-09-16" in text
     payload = json.loads(CliRunner().invoke(cli, ["--sample", "assess", "--format", "json"]).output)
     assert payload["data"]["kind"] == "sample"
-    assert payload["data"]["newest_h41_week"] == "2026-09-02"
+    assert payload["data"]["newest_h41_week"] == "2026-09-16"
+    assert payload["phase"] == 1 and payload["agreement"] == "disagrees"

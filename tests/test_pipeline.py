@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -21,9 +21,13 @@ from reportgen.sample import SAMPLE_ASSEMBLED
 from reportgen.sources.csvfiles import csv_files, import_files
 from reportgen.store import Store
 from tests.build_fakes import Calls, fake_components
+from tests.factories import GENERATED_AT, SAMPLE_AS_OF
 
-NOW = datetime(2026, 9, 4, 6, 0, tzinfo=UTC)
-SAMPLE_AS_OF = date(2026, 9, 3)  # the sample's newest H.4.1 week (2 Sep) is public on 3 Sep
+# The sample now runs to Sep/Oct 2026: its newest H.4.1 week (16 Sep 2026) is public on 17 Sep
+# (SAMPLE_AS_OF), and a build's default date is capped at today, so NOW is after it.
+NOW = GENERATED_AT
+assert NOW.date() > SAMPLE_AS_OF == date(2026, 9, 17)
+WEEK_DIR = f"briefings/{SAMPLE_AS_OF.isoformat()}"
 
 
 def settings_for(tmp_path: Path, **kw: Any) -> Settings:
@@ -54,7 +58,7 @@ def test_sample_build_writes_the_whole_site(tmp_path: Path) -> None:
     assert result.data.kind == "sample" and calls.fetches == 0
     assert not (tmp_path / "db.sqlite").exists()  # --sample never touches the store
     files = set(tree(tmp_path / "out"))
-    week = "briefings/2026-09-03"
+    week = WEEK_DIR
     assert {f"{week}/briefing.html", f"{week}/briefing.pdf", f"{week}/brief.json",
             f"{week}/data/total_assets.csv", f"{week}/data/second.csv", "index.html",
             "archive.html", "feed.xml", "assets/vega-runtime.js"} <= files
@@ -96,8 +100,11 @@ def test_no_network_says_so_and_uses_the_store(tmp_path: Path) -> None:
 def test_no_network_and_an_empty_store_fall_back_to_the_sample(tmp_path: Path) -> None:
     result = build(settings_for(tmp_path), components=fake_components(), now=NOW)
     assert result.data.kind == "sample"
-    assert [n.split(":")[0] for n in result.notes] == [
-        "No network", f"The store {tmp_path / 'db.sqlite'} is empty"]
+    # One note says both what failed first and the fallback (it used to be two notes).
+    assert len(result.notes) == 1
+    assert result.notes[0].startswith(
+        f"No network: nothing could be fetched, and the store {tmp_path / 'db.sqlite'} is "
+        "empty: using the bundled sample")
 
 
 def test_a_source_failing_as_a_whole_does_not_stop_the_build(tmp_path: Path) -> None:
@@ -143,7 +150,8 @@ def test_changes_are_read_against_the_week_before_from_the_same_data(tmp_path: P
     after = build(settings_for(tmp_path / "b"), BuildOptions(sample=True),
                   components=components, now=NOW)
     assert alone.brief["previous"] is None
-    assert alone.brief["changes"]["since"] == "2026-08-27"
+    # The week before the default date (17 Sep 2026), not the previous briefing in the site.
+    assert alone.brief["changes"]["since"] == "2026-09-10"
     assert after.brief["changes"] == alone.brief["changes"]
 
 
@@ -210,7 +218,8 @@ def test_a_failing_stage_leaves_the_site_untouched(tmp_path: Path, stage: str) -
         build(settings, BuildOptions(sample=True),
               components=fake_components(None, None, **{stage: broken}), now=NOW)
     assert tree(tmp_path / "out") == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
+    # Publishing locks the output folder itself: no lock file is left beside it.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_the_vega_runtime_is_produced_once(tmp_path: Path) -> None:
@@ -238,10 +247,10 @@ def test_build_command_reports_stages_files_data_and_freshness(tmp_path: Path,
                                  "--out", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert f"Briefing as of 2026-09-03 written to {tmp_path / 'site'}/briefings/2026-09-03/" in out
+    assert f"Briefing as of 2026-09-17 written to {tmp_path / 'site'}/{WEEK_DIR}/" in out
     assert "files: brief.json, briefing.html, briefing.pdf, 2 chart CSV(s) in data/" in out
     assert "Data: bundled sample" in out
-    assert "newest as of 2026-09-03: WALCL 2026-09-02" in out
+    assert "newest as of 2026-09-17: WALCL 2026-09-16" in out
     assert "Done in" in out
     err = result.stderr
     assert "[ 1/9] Fetching new data: skipped (--sample" in err
@@ -253,8 +262,9 @@ def test_build_command_says_when_there_is_no_network(tmp_path: Path, fake_build:
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "db.sqlite"), "build", "--out",
                                       str(tmp_path / "site"), "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert "note: No network" in result.stderr
-    assert "Note: No network: nothing could be fetched" in result.stdout
+    # Said once, in the closing summary (the data notes are not repeated as progress notes).
+    assert result.stdout.count("Note: No network: nothing could be fetched") == 1
+    assert "No network" not in result.stderr
     assert fake_build.fetches == 1
 
 
@@ -297,7 +307,7 @@ def test_build_command_end_to_end_with_the_real_briefing(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "db.sqlite"), "build", "--sample",
                                       "--out", str(tmp_path / "site"), "--format", "html,json"])
     assert result.exit_code == 0, result.output
-    week = tmp_path / "site" / "briefings" / "2026-09-03"
+    week = tmp_path / "site" / WEEK_DIR
     assert (week / "briefing.html").is_file() and (week / "brief.json").is_file()
     assert (tmp_path / "site" / "assets" / "vega-runtime.js").is_file()
     brief = json.loads((week / "brief.json").read_text())
@@ -305,13 +315,80 @@ def test_build_command_end_to_end_with_the_real_briefing(tmp_path: Path) -> None
     assert len(list((week / "data").glob("*.csv"))) == len(brief["charts"])
 
 
-def test_the_week_is_analysed_once_per_build(tmp_path: Path) -> None:
-    """One analysis feeds the charts, the page and brief.json (the week before included)."""
+#: The analysis functions a build may call only inside its "analyse" stage (module, function).
+ANALYSIS = (
+    ("reportgen.analysis.week", "analyse"),
+    ("reportgen.analysis.signals.dashboard", "compute_dashboard"),
+    ("reportgen.analysis.signals.dashboard", "compute_frames"),
+    ("reportgen.analysis.signals.dashboard", "signal_history"),
+    ("reportgen.analysis.phase", "assess"),
+    ("reportgen.analysis.reservoir", "reservoir"),
+    ("reportgen.analysis.events", "week_extremes"),
+    ("reportgen.analysis.events", "coverage"),
+    ("reportgen.analysis.frames", "chart_frames"),
+    ("reportgen.analysis.implications", "read_implications"),
+)
+
+
+def spy_on_the_analysis(monkeypatch: pytest.MonkeyPatch,
+                        stage: list[str | None]) -> list[tuple[str, str | None, Any]]:
+    """Wrap every analysis function wherever a module of reportgen holds it, recording
+    (function, the build stage running, its date argument) for each call."""
+    import importlib
+    import sys
+
+    calls: list[tuple[str, str | None, Any]] = []
+    for module_name, name in ANALYSIS:
+        original = getattr(importlib.import_module(module_name), name)
+
+        def spy(*args: Any, __original: Any = original, __name: str = name,
+                **kwargs: Any) -> Any:
+            when = next((a for a in args if isinstance(a, date)), None)
+            calls.append((__name, stage[0], when))
+            return __original(*args, **kwargs)
+
+        for module in list(sys.modules.values()):
+            if getattr(module, "__name__", "").startswith("reportgen") and \
+                    getattr(module, name, None) is original:
+                monkeypatch.setattr(module, name, spy)
+    return calls
+
+
+def test_the_week_is_analysed_once_per_build(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """One analysis feeds the charts, the page and brief.json (the week before included): the
+    week is analysed exactly once, in the analyse stage, and no view computes any of it again.
+    The charts and the page are the real ones here (only HTML, PDF and assets are fakes)."""
+    from reportgen.charts import build_charts
+
+    stage: list[str | None] = [None]
+
+    def progress(event: ProgressEvent) -> None:
+        if event.state == "start":
+            stage[0] = event.stage
+        elif event.state == "done":
+            stage[0] = None
+
+    spied = spy_on_the_analysis(monkeypatch, stage)
     calls = Calls()
-    result = build(settings_for(tmp_path), BuildOptions(sample=True),
-                   components=fake_components(calls), now=NOW)
+    result = build(settings_for(tmp_path), BuildOptions(sample=True, formats=("html", "json")),
+                   components=fake_components(calls, charts=build_charts), progress=progress,
+                   now=NOW)
     assert calls.analysed == [SAMPLE_AS_OF]
+    assert [(n, s, d) for n, s, d in spied if n == "analyse"] == [
+        ("analyse", "analyse", SAMPLE_AS_OF)]
+    # Nothing of the analysis runs outside the analyse stage: no view re-analyses the week.
+    assert {s for _, s, _ in spied} == {"analyse"}, [c for c in spied if c[1] != "analyse"]
+    # Inside it the signals' frames are computed once (the week before is read from the same
+    # frames); the phase is assessed for the date and for the week before, each once.
+    assert [n for n, _, _ in spied].count("compute_frames") == 1
+    assert [d for n, _, d in spied if n == "assess"] == [SAMPLE_AS_OF,
+                                                         SAMPLE_AS_OF - timedelta(days=7)]
+    assert [n for n, _, _ in spied].count("chart_frames") == 1
     assert len(calls.pages) == 1 and calls.pages[0].meta.as_of == SAMPLE_AS_OF.isoformat()
+    # brief.json and the page are views of that one analysis.
+    assert result.week.week_before is not None
     composite = result.brief["changes"]["composite"]
-    assert composite["status_before"] is not None and composite["value_after"] == \
-        result.week.composite.value
+    assert composite["status_before"] == result.week.week_before.dashboard.composite.status
+    assert composite["value_after"] == result.week.composite.value
+    assert result.brief["page"]["front"]["lead"] == list(calls.pages[0].front.lead)

@@ -19,6 +19,7 @@ from reportgen.analysis.signals import (
     compute_dashboard,
     signal_history,
 )
+from reportgen.analysis.week import analyse
 from reportgen.dataset import Dataset
 from tests.test_signals_auctions_fails import _ds as auctions_ds
 from tests.test_signals_helpers import bdays, dash, make_ds, series
@@ -147,12 +148,51 @@ def test_no_look_ahead_history_row_equals_dashboard_on_visible_data(
 
 
 def test_sample_signals_without_auctions_or_fails_are_unavailable(sample: Dataset) -> None:
-    d = compute_dashboard(sample, date(2025, 10, 31))
+    """Missing data is never read as calm. The sample now holds auctions and dealer fails (to
+    12 Nov 2025), so the rule is checked on the sample with those tables dropped."""
+    day = date(2025, 10, 31)
+    full = compute_dashboard(sample, day)
+    assert full.signals["auctions"].status != "unavailable"
+    assert full.signals["fails"].status != "unavailable"
+
+    absent = ("auctions", "pd_fails", "pd_series_breaks")
+    without = Dataset(dict(sample.series_map),
+                      {k: v for k, v in sample.tables.items() if k not in absent},
+                      sample.provenance)
+    d = compute_dashboard(without, day)
     assert d.signals["auctions"].status == "unavailable"
     assert d.signals["fails"].status == "unavailable"
     assert d.signals["repo_rates"].status != "unavailable"
     assert d.signals["srf"].status != "unavailable"
+    # The index rests on the three core components that have data and says which are missing.
     assert d.composite.status != "unavailable"
+    assert set(d.composite.details["missing"]) == {"auctions", "fails"}
+    assert "auctions" not in d.composite.live and "fails" not in d.composite.live
+    # The loop starts from auction results: without them it is unavailable, not dormant.
+    assert d.feedback_loop.state == "unavailable"
+    # The week's coverage says the two have no data at all (not stale, not calm).
+    week = analyse(without, day, with_week_before=False)
+    assert {n: week.coverage[n].state for n in ("auctions", "fails", "repo_rates")} == {
+        "auctions": "missing", "fails": "missing", "repo_rates": "live"}
+    assert "auctions" not in week.extremes and "fails" not in week.extremes
+
+
+def test_without_enough_of_the_pipe_the_composite_is_unavailable(sample: Dataset) -> None:
+    """With only two core components left (the sample without SOFR, auctions and fails) their
+    calm readings are not published as a calm pipe, and stressed reserves do not fill the gap:
+    they are the reservoir, not part of the index."""
+    day = date(2025, 10, 22)
+    without = Dataset({k: v for k, v in sample.series_map.items() if not k.startswith("SOFR")},
+                      {k: v for k, v in sample.tables.items()
+                       if k not in ("auctions", "pd_fails", "pd_series_breaks")},
+                      sample.provenance)
+    d = compute_dashboard(without, day)
+    statuses = {n: r.status for n, r in d.signals.items()}
+    assert statuses == {"repo_rates": "unavailable", "srf": "normal", "auctions": "unavailable",
+                        "fails": "unavailable", "treasury_volatility": "normal",
+                        "yield_curve": "normal", "reserves": "stressed"}
+    assert d.composite.status == "unavailable" and d.composite.value is None
+    assert "too few to call the pipe calm" in d.composite.explanation
 
 
 def _close(a: object, b: object) -> bool:

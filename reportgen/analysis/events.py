@@ -99,10 +99,15 @@ def _extreme(name: str, frame: pd.DataFrame, start: date, end: date) -> WeekExtr
     rows = rows[rows["status"] != UNAVAILABLE]
     if col not in rows or rows[col].notna().sum() == 0:
         return None
-    values = rows[col].astype(float)
-    at = values.idxmax() if how == "max" else values.idxmin()
-    row = rows.loc[at]
     worst = max((_LEVEL[s] for s in rows["status"]), default=0)
+    # The extreme among the days of the week's worst status: the day reported is one that
+    # shows the week's status (a spike judged normal must not stand for an elevated week).
+    at_worst = rows[[_LEVEL[s] == worst for s in rows["status"]]]
+    values = at_worst[col].astype(float)
+    if values.notna().sum() == 0:
+        at_worst, values = rows, rows[col].astype(float)
+    at = values.idxmax() if how == "max" else values.idxmin()
+    row = at_worst.loc[at]
     extra: dict[str, Any] = {}
     if name == "repo_rates":
         extra = {"sofr_pct": float(row["v:sofr_pct"]), "reference": str(row["ref"]),
@@ -165,8 +170,8 @@ def events(extremes: dict[str, WeekExtreme]) -> list[WeekExtreme]:
     elevated or worse, most severe first (the composite and the curve are summaries, not
     events)."""
     hot = [e for n, e in extremes.items() if n not in ("composite", "yield_curve")
-           and _LEVEL.get(e.status, 0) >= 1]
-    return sorted(hot, key=lambda e: (-_LEVEL[e.status], -_LEVEL[e.worst_status]))
+           and _LEVEL.get(e.worst_status, 0) >= 1]
+    return sorted(hot, key=lambda e: (-_LEVEL[e.worst_status], -_LEVEL.get(e.status, 0)))
 
 
 # -- coverage ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from reportgen.analysis.week import (
     Evidence,
     PhaseAssessment,
     Reservoir,
+    ReservoirRow,
     SignalResult,
     WeekAnalysis,
     WeekExtreme,
@@ -149,20 +150,36 @@ def evidence_sentences(evidence: Sequence[Evidence], reservoir: Reservoir) -> li
         out.append(f"Securities held {_moved(c4)} {bn(abs(c4))} in four weeks{level}.")
     res, tga, rrp = (reservoir.row(k) for k in ("reserves", "tga", "on_rrp"))
     if res is not None and res.change_4w_bn is not None:
-        r4 = res.change_4w_bn
-        against = (c4 >= 5 > r4) or (c4 <= -5 < r4)
-        absorbed = [f"the TGA {bn(x.change_4w_bn, signed=True)}" if k == "tga" else
-                    f"ON RRP {bn(x.change_4w_bn, signed=True)}"
-                    for k, x in (("tga", tga), ("on_rrp", rrp))
-                    if x is not None and x.change_4w_bn is not None]
-        why = f" ({', '.join(absorbed)})" if absorbed else ""
-        if against:
-            out.append(f"Reserves moved the other way, {bn(r4, signed=True)} over the same four "
-                       f"weeks: the Treasury's cash and ON RRP{why} took more than the portfolio "
-                       f"{'added' if c4 > 0 else 'released'}.")
-        else:
-            out.append(f"Reserves changed {bn(r4, signed=True)} over the same four weeks{why}.")
+        out.append(_reserves_against_holdings(c4, res.change_4w_bn, tga, rrp))
     return out
+
+
+def _reserves_against_holdings(c4: float, r4: float, tga: ReservoirRow | None,
+                               rrp: ReservoirRow | None) -> str:
+    """Reserves beside the portfolio's 4-week change, with the accounts between them.
+
+    Reserves ~ securities - TGA - ON RRP + other items, so when reserves move against the
+    portfolio the sentence says whether the TGA and ON RRP cover the gap (their rise drains
+    reserves, their fall releases them) or other balance-sheet items must account for the
+    rest; each claim follows from the signs of the numbers it cites.
+    """
+    moves = {k: x.change_4w_bn for k, x in (("the TGA", tga), ("ON RRP", rrp))
+             if x is not None and x.change_4w_bn is not None}
+    why = (" (" + ", ".join(f"{k} {bn(v, signed=True)}" for k, v in moves.items()) + ")"
+           if moves else "")
+    against = (c4 >= 5 and r4 < 0) or (c4 <= -5 and r4 > 0)
+    if not against:
+        return f"Reserves changed {bn(r4, signed=True)} over the same four weeks{why}."
+    drains = sum(moves.values())  # what the accounts took from reserves (+) or gave back (-)
+    head = f"Reserves moved the other way, {bn(r4, signed=True)} over the same four weeks"
+    if c4 > 0 and moves and drains > c4:
+        return (f"{head}: the Treasury's cash and ON RRP{why} took more than the portfolio "
+                "added.")
+    if c4 < 0 and moves and drains < c4:
+        return (f"{head}: the Treasury's cash and ON RRP{why} released more than the portfolio "
+                "ran off.")
+    return (f"{head}{why}: the accounts cited do not cover the gap, so other items of the "
+            "Fed's balance sheet (lending, currency, other liabilities) account for the rest.")
 
 
 def agreement_sentence(a: PhaseAssessment) -> tuple[str, str]:
