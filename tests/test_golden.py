@@ -32,8 +32,8 @@ from reportgen.config import load_settings
 from reportgen.pipeline import BuildOptions, build
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "sample-site"
-NOW = datetime(2026, 9, 4, 6, 0, tzinfo=UTC)
-WEEKS = (date(2026, 8, 27), date(2026, 9, 3))  # the second has "what changed" vs the first
+NOW = datetime(2026, 9, 18, 6, 0, tzinfo=UTC)
+WEEKS = (date(2026, 9, 10), date(2026, 9, 17))  # the second has "what changed" vs the first
 # The latest week in full; the earlier one only for its brief.json (its page is the same
 # template on other numbers). index.html is the latest page rendered for the site root: checked
 # against briefing.html below rather than stored twice.
@@ -48,7 +48,7 @@ _VERSION_PATTERNS = (
      '<generator version="<VERSION>">reportgen</generator>'),
     (re.compile(r"reportgen \d+\.\d+\.\d+\S*"), "reportgen <VERSION>"),
 )
-_TIMESTAMP = re.compile(r"\b2026-09-04T06:00:00Z\b")  # NOW, wherever it is printed
+_TIMESTAMP = re.compile(r"\b2026-09-18T06:00:00Z\b")  # NOW, wherever it is printed
 
 
 def update_requested(config: pytest.Config) -> bool:
@@ -162,10 +162,10 @@ def test_index_is_the_latest_briefing_rendered_for_the_site_root(built_site: Pat
 
 def test_normalise_replaces_only_the_volatile_bits() -> None:
     text = ('{"generator": {\n    "name": "reportgen",\n    "version": "9.9.9"\n  }, '
-            '"generated_at": "2026-09-04T06:00:00Z", "as_of": "2026-09-03"}')
+            '"generated_at": "2026-09-18T06:00:00Z", "as_of": "2026-09-17"}')
     out = normalise("brief.json", text)
     assert '"version": "<VERSION>"' in out and "<BUILD-TIME>" in out
-    assert '"as_of": "2026-09-03"' in out
+    assert '"as_of": "2026-09-17"' in out
 
 
 def test_rebuilding_gives_byte_identical_output(built_site: Path,
