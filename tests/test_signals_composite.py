@@ -83,9 +83,9 @@ def test_feedback_loop_engaged_with_the_whole_chain() -> None:
     loop = dash(ds, "2025-10-09").feedback_loop
     assert isinstance(loop, FeedbackLoopResult)
     assert loop.state == "engaged" and loop.status == "stressed" and loop.value == 4
-    assert loop.chain[0] == "weak auction: 2025-09-03"
-    assert loop.chain[2].startswith("funding stress: repo_rates")
-    assert loop.chain[3] == "next auction weaker: 2025-10-08"
+    assert loop.chain[0] == "weak auction: 3 Sep 2025"
+    assert loop.chain[2].startswith("funding stress: repo rates")
+    assert loop.chain[3] == "next auction weaker: 8 Oct 2025"
     # Before the second weak auction the loop was forming, not engaged.
     assert dash(ds, "2025-09-15").feedback_loop.state == "forming"
 

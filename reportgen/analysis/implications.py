@@ -266,8 +266,9 @@ def _confidence(state: MeasuredState) -> tuple[str, str]:
     if state.phase is None:
         gaps.append("the phase cannot be assessed")
     if state.plumbing == "unavailable" or state.pipe_live < PIPE_SIGNALS:
-        gaps.append(f"{PIPE_SIGNALS - state.pipe_live} of the {PIPE_SIGNALS} pipe signals "
-                    "have no live reading")
+        gone = PIPE_SIGNALS - state.pipe_live
+        gaps.append(f"{gone} of the {PIPE_SIGNALS} pipe signals {'has' if gone == 1 else 'have'} "
+                    "no live reading")
     if state.loop == "unavailable":
         gaps.append("the feedback loop cannot be assessed")
     if state.reserves_change_13w_bn is None:

@@ -219,8 +219,10 @@ def _ops_weekly(ds: Dataset, grid: pd.DatetimeIndex) -> pd.DataFrame | None:
         daily = (frame[frame["klass"].isin(classes)].groupby("date")["amt"].sum()
                  .reindex(day_index, fill_value=0.0))
         out[col] = daily.rolling(28, min_periods=1).sum().reindex(grid).to_numpy()
-    # Weeks before the table starts are unknown, not zero.
+    # Weeks before the table starts are unknown, not zero; so are weeks well after its last
+    # operation (a store whose operations stop is a gap in the data, not a pause in buying).
     out.loc[out.index < first + pd.Timedelta(days=27)] = np.nan
+    out.loc[out.index > frame["date"].max() + pd.Timedelta(days=14)] = np.nan
     return out
 
 

@@ -623,8 +623,8 @@ def _pipe_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> PipeSection
         present = tuple(figs[n] for n in fig_names if n in figs)
         unavailable = () if present else (f"No chart: the data hold no {needs} for this "
                                           "period.",)
-        shown = [s.status if week.coverage[s.name].state == "live" else "unavailable"
-                 for s in sigs]
+        shown = [s.status if week.coverage[s.name].state == "live"
+                 else week.coverage[s.name].state for s in sigs]
         subs.append(Subsection(f"pipe-{sid}", title, tuple(narrative), present, unavailable,
                                status(_worst(shown)) if sigs else None))
     live, missing = _composite_parts(week)

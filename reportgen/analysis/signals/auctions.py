@@ -42,6 +42,7 @@ from reportgen.analysis.signals.base import (
     trailing_stats,
 )
 from reportgen.errors import DataUnavailableError
+from reportgen.formatting import count, day
 
 NAME = "auctions"
 TITLE = "Treasury auctions"
@@ -217,16 +218,18 @@ def _flagged_names(a: pd.DataFrame, days: pd.DatetimeIndex) -> np.ndarray:
 
 def explain(row: pd.Series) -> str:
     names = str(row.get("flagged_names") or "")
-    flagged_txt = (f"{int(row['v:flagged_tenors'])} tenor(s) flagged for repeated weakness "
-                   f"({names.replace(';', ', ')})" if names else "no tenor flagged")
+    flagged_txt = (f"{count(int(row['v:flagged_tenors']), 'tenor')} flagged for repeated "
+                   f"weakness ({names.replace(';', ', ')})" if names else "no tenor flagged")
     tail_kind = "tail" if row.get("last_tail_kind") == "true" else "tail proxy (high-median)"
+    tail = (f"{tail_kind} {row['v:last_tail_bp']:.1f} bp" if pd.notna(row["v:last_tail_bp"])
+            else f"no {tail_kind}")
+    dealers = (f"dealers {row['v:last_dealer_share_pct']:.1f}% of competitive accepted"
+               if pd.notna(row["v:last_dealer_share_pct"]) else "no dealer share published")
     return (f"Auctions {row['status']}: {flagged_txt}, "
-            f"{int(row['v:weak_auctions_recent'])} weak auction(s) in the last "
+            f"{count(int(row['v:weak_auctions_recent']), 'weak auction')} in the last "
             f"{int(row['recent_days'])} business days; "
-            f"latest {row['last_tenor']} on {pd.Timestamp(row['obs_date']):%Y-%m-%d}: "
-            f"{tail_kind} {fmt(row['v:last_tail_bp'], '.1f')} bp, bid-to-cover "
-            f"{fmt(row['v:last_bid_to_cover'], '.2f')}, dealers "
-            f"{fmt(row['v:last_dealer_share_pct'], '.1f')}% of competitive accepted.")
+            f"latest {row['last_tenor']} on {day(row['obs_date'])}: {tail}, bid-to-cover "
+            f"{fmt(row['v:last_bid_to_cover'], '.2f')}, {dealers}.")
 
 
 def details(ctx: Context, day: date, frame: pd.DataFrame) -> dict[str, Any]:

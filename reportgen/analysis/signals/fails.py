@@ -32,6 +32,7 @@ from reportgen.analysis.signals.base import (
     level_where,
     trailing_stats,
 )
+from reportgen.formatting import day
 
 NAME = "fails"
 TITLE = "Settlement fails"
@@ -136,12 +137,13 @@ def compute(ctx: Context) -> pd.DataFrame:
 def explain(row: pd.Series) -> str:
     ratio = row["v:ratio_to_median"]
     ratio_txt = (f"{ratio:.1f} times the trailing median of "
-                 f"{row['v:trailing_median_bn']:.1f} bn" if pd.notna(ratio)
+                 f"${row['v:trailing_median_bn']:.1f} bn" if pd.notna(ratio)
                  else "too little history for a comparison")
-    return (f"Settlement fails {row['status']}: {fmt(row['v:fails_total_bn'], '.1f')} bn USD "
-            f"in the week to {pd.Timestamp(row['obs_date']):%Y-%m-%d} "
-            f"(deliver {fmt(row['v:fails_deliver_bn'], '.1f')}, receive "
-            f"{fmt(row['v:fails_receive_bn'], '.1f')} bn), {ratio_txt}; source: {row['source']}.")
+    return (f"Settlement fails {row['status']}: ${fmt(row['v:fails_total_bn'], '.1f')} bn "
+            f"in the week to {day(row['obs_date'])} "
+            f"(deliver ${fmt(row['v:fails_deliver_bn'], '.1f')} bn, receive "
+            f"${fmt(row['v:fails_receive_bn'], '.1f')} bn), {ratio_txt}; source: "
+            f"{row['source']}.")
 
 
 def details(ctx: Context, day: date, frame: pd.DataFrame) -> dict[str, Any]:

@@ -26,11 +26,14 @@ import pandas as pd
 
 from reportgen.analysis.signals.auctions import auction_table
 from reportgen.analysis.signals.base import UNAVAILABLE, Context, finish, level_of, level_where
+from reportgen.formatting import day as day_text
 
 NAME = "feedback_loop"
 TITLE = "Feedback loop"
 UNITS = "links (of 4)"
 FUNDING = ("repo_rates", "srf", "fails")
+#: How the chain names each funding signal (the registry's titles are not importable here).
+FUNDING_NAMES = {"repo_rates": "repo rates", "srf": "SRF take-up", "fails": "settlement fails"}
 STATES = ("dormant", "forming", "engaged")
 LINKS = ("weak auction", "dealer takedown", "funding stress", "next auction weaker")
 
@@ -126,11 +129,12 @@ def _chain(ctx: Context, day: date, frame: pd.DataFrame) -> list[str]:
         if at < 0:
             chain.append(f"{label}: not seen in the last {ctx.th.loop_window_days} business days")
             break
-        when = days[at].date().isoformat()
+        when = day_text(days[at])
         if k == 2:
             hot = [n for n in FUNDING if ctx.frames[n]["status"].iloc[at] in
                    ("elevated", "stressed")]
-            chain.append(f"{label}: {', '.join(hot)} elevated, confirmed on {when}")
+            names = ", ".join(FUNDING_NAMES[n] for n in hot)
+            chain.append(f"{label}: {names} elevated, confirmed on {when}")
         else:
             chain.append(f"{label}: {when}")
     return chain

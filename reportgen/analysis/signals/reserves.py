@@ -21,11 +21,11 @@ from reportgen.analysis.signals.base import (
     align,
     empty_frame,
     finish,
-    fmt,
     lag_days,
     stale_days,
     trailing_stats,
 )
+from reportgen.formatting import bn
 
 NAME = "reserves"
 TITLE = "Reserves and liquidity"
@@ -74,7 +74,7 @@ def compute(ctx: Context) -> pd.DataFrame:
 def explain(row: pd.Series) -> str:
     pct = row["percentile"]
     pct_txt = f", percentile {pct * 100:.0f} of three years" if pd.notna(pct) else ""
-    return (f"Reserves {row['status']}: reserve balances {fmt(row['v:reserves_bn'], ',.0f')} bn USD"
-            f" ({fmt(row['v:reserves_change_13w_bn'], '+,.0f')} bn in 13 weeks{pct_txt}), "
-            f"ON RRP {fmt(row['v:on_rrp_bn'], ',.0f')} bn, TGA {fmt(row['v:tga_bn'], ',.0f')} bn, "
-            f"net liquidity {fmt(row['v:net_liquidity_bn'], ',.0f')} bn.")
+    return (f"Reserves {row['status']}: reserve balances {bn(row['v:reserves_bn'])}"
+            f" ({bn(row['v:reserves_change_13w_bn'], signed=True)} in 13 weeks{pct_txt}), "
+            f"ON RRP {bn(row['v:on_rrp_bn'])}, TGA {bn(row['v:tga_bn'])}, "
+            f"net liquidity {bn(row['v:net_liquidity_bn'])}.")

@@ -23,11 +23,11 @@ from reportgen.analysis.signals.base import (
     band_level,
     empty_frame,
     finish,
-    fmt,
     observations,
     trailing_stats,
 )
 from reportgen.dataset import Dataset
+from reportgen.formatting import bn2, day
 
 NAME = "srf"
 TITLE = "Standing Repo Facility"
@@ -57,7 +57,7 @@ def takeup(ds: Dataset) -> tuple[pd.Series, pd.Series, str, int]:
         if s.empty:
             return pd.Series(dtype=float), pd.Series(dtype=float), "", 0
         per_day, count = s, pd.Series(np.nan, index=s.index)
-        label = "SRF_ACCEPTED daily total"
+        label = "NY Fed daily SRF totals (small-value exercises excluded)"
         lag = catalog.series("SRF_ACCEPTED").publication_lag_days
     span = pd.bdate_range(per_day.index.min(), per_day.index.max())
     per_day = per_day.reindex(span, fill_value=0.0)
@@ -84,7 +84,6 @@ def compute(ctx: Context) -> pd.DataFrame:
 
 
 def explain(row: pd.Series) -> str:
-    return (f"Standing Repo Facility {row['status']}: take-up was "
-            f"{fmt(row['v:takeup_bn'], '.2f')} bn USD on {pd.Timestamp(row['obs_date']):%Y-%m-%d} "
-            f"(largest of the last 20 days {fmt(row['v:max_takeup_20d_bn'], '.2f')} bn), "
-            f"source {row['source']}.")
+    return (f"Standing Repo Facility {row['status']}: take-up was {bn2(row['v:takeup_bn'])} "
+            f"on {day(row['obs_date'])} (largest of the last 20 days "
+            f"{bn2(row['v:max_takeup_20d_bn'])}); source: {row['source']}.")
