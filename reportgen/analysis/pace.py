@@ -165,6 +165,7 @@ def weekly_substates(hist: pd.DataFrame,
     out: list[str | None] = [None] * len(frame)
     inw = frame["in_window"].to_numpy()
     bills = pd.Series(hist["bills_bn"].to_numpy(), index=pd.DatetimeIndex(hist["date"]))
+    stated = _announced(frame)
     i = 0
     while i < len(inw):
         if not inw[i]:
@@ -175,7 +176,7 @@ def weekly_substates(hist: pd.DataFrame,
             j += 1
         base = max(i - 1, 0)
         level = _cumulative_rmp(frame.iloc[: j + 1], base, bills)
-        _, read = detect_steps(level, t)
+        _, read = detect_steps(level, t, announced=stated)
         for pos, (_, r) in enumerate(read.iterrows(), start=base):
             if pd.notna(r["pace_bn_month"]) and pd.notna(r["since"]):
                 prev = r["previous_bn_month"]
@@ -255,7 +256,8 @@ def _boundary_weeks(weeks: pd.DatetimeIndex) -> tuple[np.ndarray, list[date]]:
 
 
 def detect_steps(level: pd.Series, thresholds: PhaseThresholds | None = None,
-                 source: str = "H.4.1") -> tuple[list[PaceStep], pd.DataFrame]:
+                 source: str = "H.4.1",
+                 announced: pd.Series | None = None) -> tuple[list[PaceStep], pd.DataFrame]:
     """Causal steps in the purchase pace, read per Desk-schedule month.
 
     The Desk sets the reserve-management pace in its monthly schedule (about the ninth
@@ -268,11 +270,20 @@ def detect_steps(level: pd.Series, thresholds: PhaseThresholds | None = None,
     level, so lumpy months (front-loaded purchases, holiday and tax-date pauses, paydown timing)
     never read as a change while the pace is flat.
 
+    A Desk schedule that announces a new pace is a claim the data can confirm sooner: from
+    ``pace_announced_confirm_weeks`` into the period, a projection that is off the old level
+    and nearer the newly announced pace than the old level makes the step at once (without
+    the second week). The step is still the data's: an announcement the purchases do not
+    follow makes no step.
+
     Parameters
     ----------
     level : pd.Series
         Cumulative purchases ($bn) on a weekly (Wednesday) DatetimeIndex, starting at the week
         before the purchases began (the base, 0). NaN weeks are skipped.
+    announced : pd.Series, optional
+        The pace the calendar states for each week ($bn a month, NaN where none), on the same
+        index as ``level``.
 
     Returns
     -------
@@ -300,6 +311,8 @@ def detect_steps(level: pd.Series, thresholds: PhaseThresholds | None = None,
     before: list[float] = []  # the level's periods before an open step (to withdraw it)
     pending = False  # one week off the level: a step if the next week agrees
     read: dict[pd.Timestamp, tuple[float, pd.Timestamp, float]] = {}
+    stated = (announced.reindex(weeks).to_numpy(dtype="float64") if announced is not None
+              else np.full(len(weeks), np.nan))
     for i in range(1, len(y)):
         p = period[i - 1] if weeks[i] == sched_weeks[min(period[i], len(dates) - 1)] \
             else period[i]
@@ -317,22 +330,26 @@ def detect_steps(level: pd.Series, thresholds: PhaseThresholds | None = None,
             steps.append(PaceStep(dates[p] if weeks[start_i] >= sched_weeks[p]
                                   else weeks[start_i].date(),
                                   weeks[i].date(), None, projected, source))
-        elif ready and level_now is not None and not step_open:
+        elif (ready or k >= t.pace_announced_confirm_weeks) and level_now is not None \
+                and not step_open:
             if abs(projected - level_now) < t.pace_min_step_bn:
                 pending = False
-            elif pending or complete:
+            elif pending or complete or _matches_announcement(
+                    projected, level_now, stated[i], stated[start_i], t.pace_min_step_bn):
                 # Two weeks in a row (or a whole period) off the level: a new pace.
                 steps.append(PaceStep(dates[p], weeks[i].date(), level_now, projected, source))
                 step_open, before, done, pending = True, done, [], False
-            else:
+            elif ready:
                 pending = True
         elif ready and step_open and before and \
                 abs(projected - float(np.mean(before))) < t.pace_min_step_bn:
             steps.pop()  # the rest of the period did not bear the step out
             step_open, done, before = False, before, []
-        # The reading: the level of the completed periods, or the projection where there is
-        # none yet (the start, or a step taken in this period).
-        reading = float(np.mean(done)) if done else projected
+        # The reading: the level of the completed periods since the last step; inside the
+        # period of a step, the pace the step was taken at (the projection swings with
+        # front-loaded or paused purchases and would name a new pace each week).
+        reading = (float(np.mean(done)) if done else
+                   steps[-1].to_bn_month if steps else projected)
         if steps:
             read[weeks[i]] = (reading, pd.Timestamp(steps[-1].date),
                               np.nan if steps[-1].from_bn_month is None
@@ -346,6 +363,22 @@ def detect_steps(level: pd.Series, thresholds: PhaseThresholds | None = None,
                 steps[-1] = PaceStep(last.date, last.detected, last.from_bn_month,
                                      float(np.mean(done)), source)
     return steps, _readings(index, read)
+
+
+def _announced(frame: pd.DataFrame) -> pd.Series:
+    """The calendar's stated pace per week of a ``pace_history`` frame, by date."""
+    return pd.Series(frame["announced_bn_month"].to_numpy(dtype="float64"),
+                     index=pd.DatetimeIndex(frame["date"]))
+
+
+def _matches_announcement(projected: float, level: float, announced: float,
+                          announced_before: float, min_step: float) -> bool:
+    """Whether a projection off the old level confirms a pace announced in this period: the
+    announcement changed at this period's schedule (from ``announced_before``) by a step, and
+    the projection is nearer to it than to the old level."""
+    return (bool(np.isfinite(announced)) and bool(np.isfinite(announced_before))
+            and abs(announced - announced_before) >= min_step
+            and abs(projected - announced) < abs(projected - level))
 
 
 def _readings(index: pd.DatetimeIndex,
@@ -433,7 +466,8 @@ def purchase_pace(hist: pd.DataFrame, as_of: date,
     base, last = win
     bills = pd.Series(hist["bills_bn"].to_numpy(), index=pd.DatetimeIndex(hist["date"]))
     level = _cumulative_rmp(frame, base, bills)
-    steps, pace = detect_steps(level, t, "H.4.1")
+    stated = _announced(frame)
+    steps, pace = detect_steps(level, t, "H.4.1", stated)
     if not steps:
         return None
     frame.loc[frame.index[base:], "pace_bn_month"] = pace["pace_bn_month"].to_numpy()
@@ -444,7 +478,7 @@ def purchase_pace(hist: pd.DataFrame, as_of: date,
         ops_cum = _ops_bills_by_week(cut, pd.DatetimeIndex(frame["date"]))
         if ops_cum is not None and np.isfinite(ops_cum.iloc[base]):
             ops_level = _cumulative_rmp(frame, base, ops_cum)
-            ops_steps, _ = detect_steps(ops_level, t, "outright operations")
+            ops_steps, _ = detect_steps(ops_level, t, "outright operations", stated)
             rate = (ops_cum - ops_cum.shift(t.short_weeks)) * WEEKS_PER_MONTH / t.short_weeks
             frame["ops_reserve_management_bn_month"] = (
                 rate.to_numpy() - frame["mbs_reinvestment_bn_month"].fillna(0.0).to_numpy())

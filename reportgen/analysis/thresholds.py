@@ -80,6 +80,9 @@ class PhaseThresholds:
                                              "level by at least this, $bn per schedule month")
     pace_confirm_weeks: int = threshold(3, "purchase pace: weeks into a Desk-schedule period "
                                            "before its projection can make a step")
+    pace_announced_confirm_weeks: int = threshold(
+        2, "purchase pace: weeks into a Desk-schedule period after which a projection that "
+           "matches a newly announced pace (and not the old level) makes the step at once")
     confidence_high: float = threshold(0.7, "confidence score at or above this: high")
     confidence_medium: float = threshold(0.45, "confidence score at or above this: medium")
 
