@@ -21,13 +21,13 @@ from typing import Literal
 
 from reportgen.errors import UnitError
 
-Unit = Literal["USD millions", "USD billions", "USD", "percent", "ratio"]
+Unit = Literal["USD millions", "USD billions", "USD", "percent", "ratio", "index"]
 Frequency = Literal["weekly", "daily"]
 Basis = Literal[
     "Wednesday level", "week average", "daily", "daily close", "daily total", "in effect"
 ]
-SourceName = Literal["fred", "nyfed", "treasury"]
-SOURCES: tuple[SourceName, ...] = ("fred", "nyfed", "treasury")
+SourceName = Literal["fred", "nyfed", "treasury", "ofr"]
+SOURCES: tuple[SourceName, ...] = ("fred", "nyfed", "treasury", "ofr")
 
 _TO_BILLIONS: dict[str, float] = {"USD millions": 1e-3, "USD billions": 1.0, "USD": 1e-9}
 
@@ -153,6 +153,34 @@ def _daily_amount(
     )
 
 
+def _ofr_repo(mnemonic: str, label: str) -> SeriesSpec:
+    """A series of the OFR Short-term Funding Monitor's repo collection, id = OFR mnemonic.
+
+    ``..._AR_...`` are average rates in percent, ``..._TV_...`` transaction volumes in US
+    dollars (not millions: 3368335031370.9 is $3.37 trn). The suffix is the vintage: ``-P``
+    preliminary, public the next business day; ``-F`` final, which in the one recorded snapshot
+    (2026-10-02) ran to the end of the previous quarter. Its lag is set for the no-look-ahead
+    rule: a date early in a quarter may wait about six months for its final value.
+    """
+    final = mnemonic.endswith("-F")
+    lag, stale = (185, 200) if final else (1, 5)
+    if "_AR_" in mnemonic:
+        return SeriesSpec(mnemonic, "ofr", "percent", "daily", label, lag, stale, (-5.0, 30.0))
+    # A volume under $1bn is a file in millions or billions, not a day of the repo market.
+    return SeriesSpec(mnemonic, "ofr", "USD", "daily", label, lag, stale, (1e9, 2e13),
+                      basis="daily total")
+
+
+def _fsi(series_id: str, label: str) -> SeriesSpec:
+    """The OFR Financial Stress Index or one of its contributions (index points, daily).
+
+    The index is standardised (0 = average stress); the five category contributions and the
+    three regional contributions each add up to it. Published as a CSV, not through the v1 API.
+    """
+    return SeriesSpec(series_id, "ofr", "index", "daily", label, publication_lag_days=2,
+                      stale_after_days=7, plausible=(-20.0, 60.0))
+
+
 SERIES: dict[str, SeriesSpec] = {
     s.id: s
     for s in [
@@ -232,8 +260,77 @@ SERIES: dict[str, SeriesSpec] = {
         _rate("DGS30", "30-year Treasury yield", basis="daily close"),
         _rate("T10Y3M", "10-year minus 3-month spread", basis="daily close"),
         _rate("T10Y2Y", "10-year minus 2-year spread", basis="daily close"),
+        # OFR Short-term Funding Monitor, repo segments, overnight/open (percent; USD).
+        # Preliminary (-P) for DVP, GCF and tri-party; final (-F) where a recorded response or
+        # client showed the mnemonic (DVP rate and volume, tri-party rate).
+        _ofr_repo("REPO-DVP_AR_OO-P", "DVP repo average rate, overnight/open (preliminary)"),
+        _ofr_repo("REPO-DVP_TV_OO-P", "DVP repo volume, overnight/open (preliminary)"),
+        _ofr_repo("REPO-GCF_AR_OO-P", "GCF repo average rate, overnight/open (preliminary)"),
+        _ofr_repo("REPO-GCF_TV_OO-P", "GCF repo volume, overnight/open (preliminary)"),
+        _ofr_repo("REPO-TRI_AR_OO-P",
+                  "Tri-party repo average rate, overnight/open (preliminary)"),
+        _ofr_repo("REPO-TRI_TV_OO-P", "Tri-party repo volume, overnight/open (preliminary)"),
+        _ofr_repo("REPO-DVP_AR_OO-F", "DVP repo average rate, overnight/open (final)"),
+        _ofr_repo("REPO-DVP_TV_OO-F", "DVP repo volume, overnight/open (final)"),
+        _ofr_repo("REPO-TRI_AR_OO-F", "Tri-party repo average rate, overnight/open (final)"),
+        # OFR Financial Stress Index (index points)
+        _fsi("OFR_FSI", "OFR Financial Stress Index"),
+        _fsi("OFR_FSI_CREDIT", "OFR FSI: credit contribution"),
+        _fsi("OFR_FSI_EQUITY", "OFR FSI: equity valuation contribution"),
+        _fsi("OFR_FSI_SAFE_ASSETS", "OFR FSI: safe assets contribution"),
+        _fsi("OFR_FSI_FUNDING", "OFR FSI: funding contribution"),
+        _fsi("OFR_FSI_VOLATILITY", "OFR FSI: volatility contribution"),
+        _fsi("OFR_FSI_US", "OFR FSI: United States contribution"),
+        _fsi("OFR_FSI_OTHER_ADVANCED", "OFR FSI: other advanced economies contribution"),
+        _fsi("OFR_FSI_EMERGING", "OFR FSI: emerging markets contribution"),
     ]
 }
+
+# OFR repo mnemonics by segment: (preliminary, final or None). The dealer-intermediated DVP
+# and GCF rates over tri-party price dealer balance-sheet cost; keep vintages apart (see
+# ``reportgen.sources.ofr.combine_vintages``).
+OFR_REPO_RATES = {
+    "DVP": ("REPO-DVP_AR_OO-P", "REPO-DVP_AR_OO-F"),
+    "GCF": ("REPO-GCF_AR_OO-P", None),
+    "TRI": ("REPO-TRI_AR_OO-P", "REPO-TRI_AR_OO-F"),
+}
+OFR_REPO_VOLUMES = {
+    "DVP": ("REPO-DVP_TV_OO-P", "REPO-DVP_TV_OO-F"),
+    "GCF": ("REPO-GCF_TV_OO-P", None),
+    "TRI": ("REPO-TRI_TV_OO-P", None),
+}
+
+
+def _pd_statistics(name: str, label: str, units: str, basis: str) -> TableSpec:
+    """A table of NY Fed primary dealer statistics (FR 2004), one row per key and week.
+
+    Columns: ``date`` (the Wednesday the week ends on), ``keyid`` (the NY Fed key, e.g.
+    ``PDPOSGST-TOT``), ``measure`` (reportgen's name for it, e.g. ``total``, ``bills``),
+    ``series_break`` (the NY Fed series-break window the week falls in, e.g. ``SBN2024``: never
+    compare values across two breaks), ``value`` (USD millions; NULL when not published) and
+    ``suppressed`` (1 when the NY Fed published ``*``, a withheld value: missing, never 0).
+    """
+    return TableSpec(
+        name,
+        "nyfed",
+        label,
+        "date",
+        columns=(
+            ("date", "TEXT NOT NULL"),
+            ("keyid", "TEXT NOT NULL"),
+            ("measure", "TEXT NOT NULL"),
+            ("series_break", "TEXT NOT NULL"),
+            ("value", "REAL"),
+            ("suppressed", "INTEGER NOT NULL"),
+        ),
+        key=("keyid", "date"),
+        amount_units="USD millions",
+        units=units,
+        basis=basis,
+        stale_after_days=16,
+        # As-of Wednesday W is published on Thursday W + 8 (like the fails).
+        publication_lag_days=8,
+    )
 
 TABLES: dict[str, TableSpec] = {
     t.name: t
@@ -369,6 +466,95 @@ TABLES: dict[str, TableSpec] = {
             key=("series_break",),
             units="dates",
             stale_after_days=100000,
+        ),
+        _pd_statistics(
+            "pd_positions",
+            "Primary dealer net positions in Treasury securities",
+            "USD millions (net long minus short, market value)",
+            "Wednesday level",
+        ),
+        _pd_statistics(
+            "pd_financing",
+            "Primary dealer Treasury financing (repo, reverse repo, borrowed, lent)",
+            "USD millions (principal value, Treasuries excluding TIPS)",
+            "Wednesday level",
+        ),
+        _pd_statistics(
+            "pd_transactions",
+            "Primary dealer Treasury transactions",
+            "USD millions (daily average over the week, excluding TIPS)",
+            "week average",
+        ),
+        TableSpec(
+            "pd_history_cuts",
+            "nyfed",
+            "Primary dealer key histories found cut at a series break",
+            "detected_at",
+            columns=(
+                ("keyid", "TEXT NOT NULL"),
+                ("series_break", "TEXT NOT NULL"),
+                ("detected_at", "TEXT NOT NULL"),
+                ("table_name", "TEXT NOT NULL"),
+                ("first_returned", "TEXT"),
+                ("filled", "INTEGER NOT NULL"),
+                ("rows_filled", "INTEGER NOT NULL"),
+                ("note", "TEXT"),
+            ),
+            key=("keyid", "series_break"),
+            units="dates",
+            basis="per key and break window",
+            stale_after_days=100000,
+        ),
+        TableSpec(
+            "seclending_operations",
+            "nyfed",
+            "SOMA securities lending operations",
+            "operation_date",
+            columns=(
+                ("operation_id", "TEXT NOT NULL"),
+                ("operation_date", "TEXT NOT NULL"),
+                ("operation_type", "TEXT"),
+                ("settlement_date", "TEXT"),
+                ("maturity_date", "TEXT"),
+                ("release_time", "TEXT"),
+                ("close_time", "TEXT"),
+                ("last_updated", "TEXT"),
+                ("total_par_submitted", "REAL"),
+                ("total_par_accepted", "REAL"),
+                ("total_par_extended", "REAL"),
+                ("issues_lent", "INTEGER"),
+                ("issues_offered", "INTEGER"),
+                ("note", "TEXT"),
+            ),
+            key=("operation_id",),
+            amount_units="USD",
+            units="USD (par)",
+            basis="per operation (daily)",
+            stale_after_days=5,
+        ),
+        TableSpec(
+            "seclending_details",
+            "nyfed",
+            "SOMA securities lending by CUSIP",
+            "operation_date",
+            columns=(
+                ("operation_id", "TEXT NOT NULL"),
+                ("operation_date", "TEXT NOT NULL"),
+                ("cusip", "TEXT NOT NULL"),
+                ("security_description", "TEXT"),
+                ("par_submitted", "REAL"),
+                ("par_accepted", "REAL"),
+                ("weighted_average_rate", "REAL"),
+                ("soma_holdings", "REAL"),
+                ("theo_avail_to_borrow", "REAL"),
+                ("actual_avail_to_borrow", "REAL"),
+                ("outstanding_loans", "REAL"),
+            ),
+            key=("operation_id", "cusip"),
+            amount_units="USD",
+            units="USD (par); rate in percent as published",
+            basis="per operation and CUSIP (daily)",
+            stale_after_days=5,
         ),
         TableSpec(
             "dts_cash_balance",

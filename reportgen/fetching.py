@@ -20,6 +20,12 @@ repo_operations                             2013-09-23       14 days
 outright_operations                         2009-01-01       14 days
 pd_fails                                    whole history    56 days
 pd_series_breaks                            whole list       (always the whole list)
+pd_positions, pd_financing, pd_transactions whole history    56 days (one request per key;
+                                            a history cut at a series break is filled from
+                                            the break paths and recorded in pd_history_cuts)
+seclending_operations (+ details)           2019-01-01       14 days (one request a year)
+OFR repo series (REPO-..., one each)        whole history    14 days
+OFR_FSI (+ its 8 contributions)             whole file       (one request, always whole)
 auctions                                    2000-01-01       30 days (from min(last, today))
 dts_cash_balance (+ TGA_DTS)                2005-10-03       14 days
 dts_debt_transactions                       2020-01-01       14 days
@@ -46,7 +52,7 @@ import pandas as pd
 from reportgen import catalog, redaction
 from reportgen.config import Settings
 from reportgen.errors import ConfigError, NetworkError, ReportgenError, redact
-from reportgen.sources import fred, nyfed, treasury, validate
+from reportgen.sources import fred, nyfed, ofr, treasury, validate
 from reportgen.sources.http import DEFAULT_POLICY, HttpClient, RetryPolicy, new_client
 from reportgen.store import FetchLogEntry, Store
 
@@ -59,7 +65,14 @@ ALSO_WRITES: dict[str, tuple[tuple[str, str], ...]] = {
     "SOFR": tuple(("series", s) for s in ("SOFR1", "SOFR25", "SOFR75", "SOFR99", "SOFRVOL")),
     "SOMA_BILLS": (("series", "SOMA_NOTESBONDS"), ("series", "SOMA_MBS")),
     "dts_cash_balance": (("series", "TGA_DTS"),),
+    "OFR_FSI": tuple(("series", s) for s in ofr.FSI_SERIES if s != "OFR_FSI"),
+    "seclending_operations": (("table", "seclending_details"),),
+    # Every dealer statistics task records the cuts it finds; listed once, under the first.
+    **{t: (("table", "pd_history_cuts"),) for t in nyfed.PD_TABLES[:1]},
 }
+# Written beside a task's own rows but not dated data: never the incremental start (a table
+# of history cuts stays empty while every history is whole).
+RECORDS_ONLY = frozenset({"pd_history_cuts"})
 # Catalog series that are not fetched on their own, and why.
 NOT_FETCHED = {
     "SRF_ACCEPTED": "derived from repo_operations by the analysis",
@@ -68,7 +81,15 @@ NOT_FETCHED = {
 ENDED = {"IOER": date(2021, 7, 28)}
 
 _NYFED_RATES = {"SOFR": "sofr", "TGCRRATE": "tgcr", "BGCR": "bgcr", "EFFR": "effr", "OBFR": "obfr"}
-_NYFED_TABLES = ("repo_operations", "outright_operations", "pd_fails", "pd_series_breaks")
+# pd_series_breaks before the dealer statistics: their rows take their break from it.
+_NYFED_TABLES = (
+    "repo_operations",
+    "outright_operations",
+    "pd_fails",
+    "pd_series_breaks",
+    *nyfed.PD_TABLES,
+    "seclending_operations",
+)
 _TREASURY_TABLES = ("dts_cash_balance", "auctions", "dts_debt_transactions")
 
 H41_START = date(2002, 12, 18)
@@ -86,6 +107,10 @@ DEFAULT_START: dict[str, date | None] = {
     "outright_operations": date(2009, 1, 1),
     "pd_fails": None,
     "pd_series_breaks": None,
+    **dict.fromkeys(nyfed.PD_TABLES),
+    "seclending_operations": date(2019, 1, 1),
+    **dict.fromkeys(ofr.repo_mnemonics()),
+    "OFR_FSI": None,
     "auctions": date(2000, 1, 1),
     "dts_cash_balance": date(2005, 10, 3),
     "dts_debt_transactions": date(2020, 1, 1),
@@ -95,9 +120,10 @@ LOOKBACK_DAYS: dict[str, int] = {
     "weekly": 56,
     "SOMA_BILLS": 56,
     "pd_fails": 56,
+    **dict.fromkeys(nyfed.PD_TABLES, 56),
     "auctions": 30,
 }
-ORIGIN = {"nyfed": "nyfed", "treasury": "fiscaldata"}
+ORIGIN = {"nyfed": "nyfed", "treasury": "fiscaldata", "ofr": "ofr"}
 
 
 @dataclass(frozen=True)
@@ -155,8 +181,9 @@ def plan(sources: Sequence[str] = SOURCES) -> list[FetchTask]:
 
     Every catalog series and table is covered by exactly one task, except those in
     ``NOT_FETCHED`` (SRF_ACCEPTED, derived by the analysis). Grouped items (SOFR percentiles
-    and volume with SOFR, the SOMA split with SOMA_BILLS, TGA_DTS with dts_cash_balance) are
-    listed in ``ALSO_WRITES``.
+    and volume with SOFR, the SOMA split with SOMA_BILLS, TGA_DTS with dts_cash_balance, the
+    FSI contributions with OFR_FSI, securities lending details with its operations, the
+    dealer statistics' history cuts) are listed in ``ALSO_WRITES``.
 
     Example
     -------
@@ -180,6 +207,9 @@ def plan(sources: Sequence[str] = SOURCES) -> list[FetchTask]:
         tasks += [FetchTask("nyfed", name, "table") for name in _NYFED_TABLES]
     if "treasury" in sources:
         tasks += [FetchTask("treasury", name, "table") for name in _TREASURY_TABLES]
+    if "ofr" in sources:
+        tasks += [FetchTask("ofr", sid, "series") for sid in ofr.repo_mnemonics()]
+        tasks.append(FetchTask("ofr", "OFR_FSI", "series"))
     return tasks
 
 
@@ -213,7 +243,7 @@ def incremental_start(
     """
     if start is not None:
         return start
-    lasts = [_last(store, kind, name) for kind, name in task.writes]
+    lasts = [_last(store, kind, name) for kind, name in task.writes if name not in RECORDS_ONLY]
     if any(last is None for last in lasts):
         return default_start(task)
     newest = min(min(d for d in lasts if d is not None), today)
@@ -255,6 +285,19 @@ def _run(ctx: _Context, task: FetchTask, start: date | None) -> int:
 
     http = ctx.http[task.source]
     origin = ORIGIN[task.source]
+    if task.source == "ofr":
+        if task.item == "OFR_FSI":
+            return _write_series(ctx, ofr.fetch_fsi(http, start), origin)
+        return _write_series(ctx, {task.item: ofr.fetch_timeseries(http, task.item, start)},
+                             origin)
+    if task.item in nyfed.PD_TABLES:
+        return _write_pd_statistics(ctx, http, task.item, start, origin)
+    if task.item == "seclending_operations":
+        first = start or default_start(task) or H41_START
+        operations, details = nyfed.fetch_seclending(http, first, ctx.today)
+        with ctx.store.transaction():
+            rows = _write_table(ctx, task.item, operations, origin)
+            return rows + _write_table(ctx, "seclending_details", details, origin)
     if task.item in _NYFED_RATES:
         first = start or default_start(task) or H41_START
         rates = nyfed.fetch_reference_rates(http, _NYFED_RATES[task.item], first, ctx.today)
@@ -283,6 +326,22 @@ def _run(ctx: _Context, task: FetchTask, start: date | None) -> int:
     else:
         raise ConfigError(f"no fetcher for {task.source}/{task.item}")
     return _write_table(ctx, task.item, frame, origin)
+
+
+def _write_pd_statistics(
+    ctx: _Context, http: HttpClient, table: str, start: date | None, origin: str
+) -> int:
+    """Fetch one primary dealer statistics table and store it with the history cuts found
+    (one transaction). Rows take their series break from the stored break list, else from
+    ``nyfed.KNOWN_BREAKS``."""
+    breaks = nyfed.series_breaks(ctx.store.read_table("pd_series_breaks"))
+    frame, cuts = nyfed.fetch_pd_statistics(http, table, ctx.today, start, breaks)
+    for cut in cuts:
+        log.warning("%s: %s history cut at %s (%s)", table, cut.keyid, cut.series_break, cut.note)
+    with ctx.store.transaction():
+        rows = _write_table(ctx, table, frame, origin)
+        return rows + _write_table(ctx, "pd_history_cuts", nyfed.cuts_frame(cuts, ctx.today),
+                                   origin)
 
 
 def _scrub(text: str, api_key: str | None) -> str:
@@ -343,6 +402,7 @@ def fetch_all(
             "fred": HttpClient("fred", http_client, policy, secrets=(api_key or "",)),
             "nyfed": HttpClient("nyfed", http_client, policy),
             "treasury": HttpClient("treasury", http_client, policy),
+            "ofr": HttpClient("ofr", http_client, policy),
         },
         clock=time.monotonic(),
     )

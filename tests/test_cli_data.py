@@ -92,7 +92,7 @@ def test_fetch_offline_prints_one_line_per_source_and_exits_2(tmp_path: Path, mo
     monkeypatch.setattr(fetching, "fetch_all", offline)
     code, out = run("--db", str(tmp_path / "x.sqlite"), "fetch")
     assert code == 2
-    assert out.count("cannot reach the server") == 3  # fred, nyfed, treasury
+    assert out.count("cannot reach the server") == 4  # fred, nyfed, treasury, ofr
     assert "No network" in out and "store is unchanged" in out
 
 

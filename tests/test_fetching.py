@@ -53,6 +53,32 @@ NYFED_FILES = {
     "/pd/get/PDFTD-USTET_PDFTR-USTET.json": "pd_fails.json",
     "/pd/list/seriesbreaks.json": "pd_seriesbreaks.json",
 }
+
+def _capacity(url: httpx.URL) -> httpx.Response | None:
+    """Primary dealer statistics, securities lending and OFR answers from their fixtures
+    (tests/fixtures/nyfed_pd, nyfed_seclending, ofr); None for anything else."""
+    path = url.path.removeprefix("/api")
+    if url.host == "markets.newyorkfed.org" and path.startswith("/pd/get/") and \
+            path != "/pd/get/PDFTD-USTET_PDFTR-USTET.json":
+        parts = path.removeprefix("/pd/get/").removesuffix(".json").split("/")
+        name = parts[0] if len(parts) == 1 else f"{parts[0]}_{parts[2]}"
+        file = FIXTURES / "nyfed_pd" / f"{name}.json"
+        return httpx.Response(200, content=file.read_bytes()) if file.exists() else \
+            httpx.Response(400, text="Bad Request")
+    if url.host == "markets.newyorkfed.org" and path.startswith("/seclending/"):
+        file = FIXTURES / "nyfed_seclending" / "seclending_details_search.json"
+        return httpx.Response(200, content=file.read_bytes())
+    if url.host == "www.financialresearch.gov":
+        return httpx.Response(200, content=(FIXTURES / "ofr" / "fsi.csv").read_bytes())
+    if url.host == "data.financialresearch.gov":
+        file = FIXTURES / "ofr" / f"{url.params['mnemonic']}.json"
+        if file.exists():
+            return httpx.Response(200, content=file.read_bytes())
+        value = 4.31 if "_AR_" in url.params["mnemonic"] else 1.1e12
+        return httpx.Response(200, json=[["2025-11-20", value], ["2025-11-21", None]])
+    return None
+
+
 TREASURY_FILES = {
     "/v1/accounting/od/auctions_query": ["auctions_page1.json", "auctions_page2.json"],
     "/v1/accounting/dts/operating_cash_balance": ["operating_cash_balance.json"],
@@ -73,6 +99,12 @@ def api(
         if seen is not None:
             seen.append(request.url)
         url = request.url
+        key = url.path.removeprefix("/api")
+        if key in overrides:
+            return overrides[key](request)
+        capacity = _capacity(url)
+        if capacity is not None:
+            return capacity
         if url.host == "fred.stlouisfed.org":
             series_id = url.params["id"]
             if series_id in overrides:
@@ -301,7 +333,7 @@ def test_offline_when_every_task_fails_with_network_error(store: Store) -> None:
     assert len(summary.failures) == len(tasks)
     assert {r.error for r in summary.results} == {"NetworkError"}
     # Only the first task of each source waits for the retries; the rest fail at once.
-    assert len(attempts) == 3 * NO_WAIT.attempts
+    assert len(attempts) == len(catalog.SOURCES) * NO_WAIT.attempts
     assert "not attempted" in summary.results[1].message
     assert store.is_empty()
 
@@ -382,3 +414,43 @@ def fredapi_http_error(url: str, body: bytes) -> urllib.error.HTTPError:
     import fredapi.fred
 
     return fredapi.fred.HTTPError(url, 400, "Bad Request", {}, io.BytesIO(body))
+
+
+# -- capacity sources: dealer statistics, securities lending, OFR ---------------------------------
+def test_plan_orders_series_breaks_before_the_dealer_statistics() -> None:
+    items = [t.item for t in fetching.plan(["nyfed"])]
+    assert items.index("pd_series_breaks") < items.index("pd_positions")
+    assert ("table", "pd_history_cuts") in task("pd_positions").writes
+    assert ("table", "seclending_details") in task("seclending_operations").writes
+    assert fetching.default_start(task("pd_positions")) is None  # whole history
+    assert fetching.default_start(task("seclending_operations")) == date(2019, 1, 1)
+
+
+def test_dealer_statistics_task_fills_a_cut_history_and_records_the_cut(store: Store) -> None:
+    cut = (FIXTURES / "nyfed_pd" / "PDPOSGST-TOT_cut_at_SBN2024.json").read_bytes()
+    client = api({"/pd/get/PDPOSGST-TOT.json": lambda r: httpx.Response(200, content=cut)})
+    summary = run(store, [task("pd_series_breaks"), task("pd_positions")], client)
+    assert [r.status for r in summary.results] == ["ok", "ok"], summary.failures
+    total = store.read_table("pd_positions").query("keyid == 'PDPOSGST-TOT'").set_index("date")
+    assert total.loc["2024-06-26", "series_break"] == "SBN2022"  # filled from the break path
+    assert total.loc["2024-07-03", "series_break"] == "SBN2024"
+    cuts = store.read_table("pd_history_cuts").set_index(["keyid", "series_break"])
+    assert cuts.loc[("PDPOSGST-TOT", "SBN2022"), "filled"] == 1
+    assert cuts.loc[("PDPOSGST-TOT", "SBN2013"), "filled"] == 0
+    assert cuts.loc[("PDPOSGST-TOT", "SBN2013"), "detected_at"] == "2025-11-22"
+    # The next fetch starts from the stored weeks (capped at today), not from an empty table
+    # of cuts: pd_history_cuts is records only.
+    assert fetching.incremental_start(store, task("pd_positions"), NOW.date()) == \
+        date(2025, 9, 27)
+
+
+def test_securities_lending_task_stores_operations_and_details(store: Store) -> None:
+    seen: list[httpx.URL] = []
+    summary = run(store, [task("seclending_operations")], api(seen=seen))
+    assert summary.results[0].status == "ok", summary.failures
+    assert len(store.read_table("seclending_operations")) == 2
+    assert len(store.read_table("seclending_details")) == 5
+    assert seen[0].path == "/api/seclending/seclending/results/details/search.json"
+    assert (seen[0].params["startDate"], seen[0].params["endDate"]) == ("2019-01-01",
+                                                                        "2019-12-31")
+    assert len(seen) == 7  # one request per calendar year, 2019 to 2025

@@ -12,7 +12,8 @@ import httpx
 import pandas as pd
 import pytest
 
-from reportgen.errors import PayloadError, UnitError
+from reportgen import catalog
+from reportgen.errors import HTTPStatusError, PayloadError, UnitError
 from reportgen.sources import nyfed
 from reportgen.sources.csvfiles import parse_file
 from reportgen.sources.http import HttpClient, RetryPolicy
@@ -368,3 +369,267 @@ def test_exported_csv_rows_with_blank_optional_dates_convert() -> None:
         nyfed.SERIES_BREAK_FIELDS,
     )
     assert record["end_date"] is None
+
+
+# -- primary dealer statistics: positions, financing, transactions ----------------------------
+PD_FIXTURES = Path(__file__).parent / "fixtures" / "nyfed_pd"
+SAMPLE = Path(__file__).parent.parent / "reportgen" / "sample"
+TODAY = date(2026, 9, 3)
+
+
+def pd_client(
+    overrides: dict[str, Any] | None = None, seen: list[str] | None = None
+) -> HttpClient:
+    """The pd API: ``/pd/get/{keyid}.json`` and ``/pd/get/{break}/timeseries/{keyid}.json``
+    answered from tests/fixtures/nyfed_pd (``{break}_{keyid}.json`` for break windows);
+    ``overrides`` maps a path to a fixture name or an HTTP status."""
+    overrides = overrides or {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/api")
+        if seen is not None:
+            seen.append(path)
+        answer = overrides.get(path)
+        if isinstance(answer, int):
+            return httpx.Response(answer, text="Bad Request")
+        if answer is None:
+            parts = path.removeprefix("/pd/get/").removesuffix(".json").split("/")
+            answer = parts[0] + ".json" if len(parts) == 1 else f"{parts[0]}_{parts[2]}.json"
+        file = PD_FIXTURES / answer
+        if not file.exists():
+            return httpx.Response(400, text="Bad Request")
+        return httpx.Response(200, content=file.read_bytes())
+
+    return HttpClient("nyfed", httpx.Client(transport=httpx.MockTransport(handler)), NO_WAIT)
+
+
+def pd_load(name: str) -> Any:
+    return json.loads((PD_FIXTURES / name).read_text())
+
+
+def test_parse_pd_statistics_labels_each_week_with_its_series_break() -> None:
+    frame = nyfed.parse_pd_statistics(pd_load("PDPOSGST-TOT.json"), URL)
+    by_date = frame.set_index("date")
+    assert by_date.loc["2021-12-29", "series_break"] == "SBN2015"
+    assert by_date.loc["2022-01-05", "series_break"] == "SBN2022"
+    assert by_date.loc["2024-06-26", "series_break"] == "SBN2022"
+    assert by_date.loc["2024-07-03", "series_break"] == "SBN2024"
+    assert by_date.loc["2026-08-26", "value"] == 477607.0
+    assert set(frame["table"]) == {"pd_positions"} and set(frame["measure"]) == {"total"}
+
+
+def test_parse_pd_statistics_suppressed_empty_absent_and_unknown_keys() -> None:
+    frame = nyfed.parse_pd_statistics(pd_load("edge_cases.json"), URL)
+    rows = frame.set_index(["keyid", "date"])
+    lent = rows.loc[("PDSOOS-UTSETTOT", "2024-07-03")]
+    assert lent["value"] is None or pd.isna(lent["value"])
+    assert lent["suppressed"] == 1  # "*": withheld, never 0
+    borrowed = rows.loc[("PDSIOSB-UTSETTOT", "2024-07-03")]
+    assert pd.isna(borrowed["value"]) and borrowed["suppressed"] == 0  # "": not published
+    absent = rows.loc[("PDSORA-UTSETTOT", "2024-07-03")]
+    assert pd.isna(absent["value"]) and absent["suppressed"] == 0  # no "value" key
+    assert "PDPOSMBS-TOT" not in set(frame["keyid"])  # a key reportgen does not store
+    assert rows.loc[("PDPOSGS-B", "2021-12-15"), "value"] == -3975.0  # net short
+    assert rows.loc[("PDPOSGST-TOT", "2024-07-03"), "series_break"] == "SBN2024"  # row's own
+    assert rows.loc[("PDSOOS-UTSETTOT", "2024-07-03"), "table"] == "pd_financing"
+
+
+def test_parse_pd_statistics_refuses_a_row_without_a_date() -> None:
+    with pytest.raises(PayloadError, match="'asofdate' is missing"):
+        nyfed.parse_pd_statistics({"pd": {"timeseries": [{"keyid": "PDPOSGS-B",
+                                                          "value": "1"}]}}, URL)
+
+
+def test_series_breaks_prefer_the_stored_list_and_keep_known_ones() -> None:
+    stored = nyfed.parse_pd_series_breaks(load("pd_seriesbreaks.json"), URL)
+    breaks = nyfed.series_breaks(stored)
+    names = [b.series_break for b in breaks]
+    assert names == ["SBP2001", "SBP2013", "SBN2013", "SBN2015", "SBN2022", "SBN2024"]
+    sbn2022 = next(b for b in breaks if b.series_break == "SBN2022")
+    assert sbn2022.end == date(2024, 6, 26)  # the stored list wins over the built-in one
+    assert nyfed.break_of(date(2024, 7, 1), breaks) == "SBN2022"  # a gap: latest started
+
+
+def test_missing_windows_only_for_a_history_that_begins_at_a_break() -> None:
+    key = nyfed.PD_KEYS["PDPOSGST-TOT"]
+    need = date(2013, 4, 3)
+    cut = nyfed.missing_windows(key, date(2024, 7, 3), need, TODAY, nyfed.KNOWN_BREAKS)
+    assert [b.series_break for b in cut] == ["SBN2022", "SBN2015", "SBN2013"]
+    # Whole history, or history from the incremental start: nothing is missing.
+    assert nyfed.missing_windows(key, need, need, TODAY, nyfed.KNOWN_BREAKS) == []
+    assert nyfed.missing_windows(key, date(2024, 7, 3), date(2026, 7, 1), TODAY,
+                                 nyfed.KNOWN_BREAKS) == []
+    # A history beginning mid-window is a key that started then, not a cut.
+    assert nyfed.missing_windows(key, date(2021, 12, 1), need, TODAY, nyfed.KNOWN_BREAKS) == []
+    # The 2022 buckets are not expected before 2022-01-05; a retired key not after its end.
+    g21 = nyfed.PD_KEYS["PDPOSGSC-G21"]
+    assert [b.series_break for b in nyfed.missing_windows(
+        g21, date(2024, 7, 3), need, TODAY, nyfed.KNOWN_BREAKS)] == ["SBN2022"]
+    g11 = nyfed.PD_KEYS["PDPOSGSC-G11"]
+    assert nyfed.missing_windows(g11, None, date(2022, 6, 1), TODAY, nyfed.KNOWN_BREAKS) == []
+
+
+def test_fetch_pd_positions_fills_a_history_cut_at_a_break_from_the_break_paths() -> None:
+    seen: list[str] = []
+    http = pd_client({"/pd/get/PDPOSGST-TOT.json": "PDPOSGST-TOT_cut_at_SBN2024.json"}, seen)
+    frame, cuts = nyfed.fetch_pd_statistics(http, "pd_positions", TODAY)
+    total = frame[frame["keyid"] == "PDPOSGST-TOT"].set_index("date")
+    assert "/pd/get/SBN2022/timeseries/PDPOSGST-TOT.json" in seen
+    assert total.loc["2024-06-26", ["value", "series_break"]].tolist() == [296491.0, "SBN2022"]
+    assert total.loc["2021-12-01", ["value", "series_break"]].tolist() == [152614.0, "SBN2015"]
+    assert total.loc["2024-07-03", "series_break"] == "SBN2024"
+    recorded = {(c.keyid, c.series_break): c for c in cuts}
+    assert recorded[("PDPOSGST-TOT", "SBN2022")].filled
+    assert recorded[("PDPOSGST-TOT", "SBN2022")].first_returned == "2024-07-03"
+    unfilled = recorded[("PDPOSGST-TOT", "SBN2013")]  # the API refused that window (400)
+    assert not unfilled.filled and unfilled.rows_filled == 0
+    assert "SBN2013 window is missing" in unfilled.note
+    assert list(frame.columns) == catalog.TABLES["pd_positions"].column_names
+
+
+def test_fetch_pd_positions_spliced_history_needs_no_break_path() -> None:
+    seen: list[str] = []
+    frame, cuts = nyfed.fetch_pd_statistics(pd_client(seen=seen), "pd_positions", TODAY)
+    assert cuts == [] or all(c.keyid != "PDPOSGST-TOT" for c in cuts)
+    assert not any("/timeseries/PDPOSGST-TOT" in p for p in seen)
+    assert frame.duplicated(["keyid", "date"]).sum() == 0
+    # G11L21 runs straight through the 2024 break (22652 -> 22660), labelled apart.
+    g = frame[frame["keyid"] == "PDPOSGSC-G11L21"].set_index("date")
+    assert g.loc["2024-06-26", ["value", "series_break"]].tolist() == [22652.0, "SBN2022"]
+    assert g.loc["2024-07-03", ["value", "series_break"]].tolist() == [22660.0, "SBN2024"]
+
+
+def test_fetch_pd_incremental_skips_retired_keys_and_filters_weeks() -> None:
+    seen: list[str] = []
+    frame, _ = nyfed.fetch_pd_statistics(pd_client(seen=seen), "pd_positions", TODAY,
+                                         start=date(2026, 7, 1))
+    assert "/pd/get/PDPOSGSC-G11.json" not in seen
+    assert frame["date"].min() >= "2026-07-01"
+
+
+def test_fetch_pd_financing_keeps_suppressed_weeks() -> None:
+    frame, cuts = nyfed.fetch_pd_statistics(pd_client(), "pd_financing", TODAY,
+                                            start=date(2021, 12, 1))
+    lent = frame[frame["keyid"] == "PDSOOS-UTSETTOT"]
+    assert int(lent["suppressed"].sum()) == 6 and lent["value"].isna().sum() == 6
+    assert set(frame["measure"]) == {"repo_out", "reverse_repo_in", "securities_borrowed",
+                                     "securities_lent"}
+    assert cuts == []
+
+
+def test_fetch_pd_server_error_still_fails_the_table() -> None:
+    http = pd_client({"/pd/get/PDSORA-UTSETTOT.json": 503})
+    with pytest.raises(HTTPStatusError):
+        nyfed.fetch_pd_statistics(http, "pd_financing", TODAY)
+
+
+def test_pd_store_round_trip_keeps_breaks_and_suppressed_flags(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "x.sqlite")
+    frame, cuts = nyfed.fetch_pd_statistics(
+        pd_client({"/pd/get/PDPOSGST-TOT.json": "PDPOSGST-TOT_cut_at_SBN2024.json"}),
+        "pd_positions", TODAY)
+    when = datetime(2026, 9, 3)
+    assert store.upsert_table("pd_positions", frame, "nyfed", when) == len(frame)
+    store.upsert_table("pd_history_cuts", nyfed.cuts_frame(cuts, TODAY), "nyfed", when)
+    back = store.read_table("pd_positions")
+    assert len(back) == len(frame) and set(back["series_break"]) >= {"SBN2022", "SBN2024"}
+    stored_cuts = store.read_table("pd_history_cuts").set_index(["keyid", "series_break"])
+    assert stored_cuts.loc[("PDPOSGST-TOT", "SBN2022"), "filled"] == 1
+    assert stored_cuts.loc[("PDPOSGST-TOT", "SBN2013"), "detected_at"] == "2026-09-03"
+    assert store.upsert_table("pd_positions", frame, "nyfed", when) == 0  # unchanged
+
+
+def test_sample_positions_file_imports_every_bucket_with_its_break() -> None:
+    parsed = parse_file(SAMPLE / "nyfed_pd_ust_net_positions_weekly_wide.csv")
+    frame = parsed.tables["pd_positions"]
+    assert set(parsed.tables) == {"pd_positions"} and len(frame) == 3467
+    wide = frame.pivot(index="date", columns="keyid", values="value")
+    parts = wide.drop(columns="PDPOSGST-TOT").sum(axis=1)
+    assert (wide["PDPOSGST-TOT"] == parts).all()  # the total includes the TIPS buckets
+    counts = frame[frame["keyid"] == "PDPOSGST-TOT"]["series_break"].value_counts()
+    assert counts.to_dict() == {"SBN2022": 130, "SBN2024": 113, "SBN2015": 5}
+    assert frame[frame["keyid"] == "PDPOSGSC-G11L21"]["date"].min() == "2022-01-05"
+
+
+def test_sample_financing_file_splits_into_financing_transactions_and_fails() -> None:
+    # The shared sample's financing file (real bodies of /pd/get/{keyid}.json, 2021-12..2022-02),
+    # kept as a fixture: it is not bundled (see reportgen/sample/SOURCES.md).
+    parsed = parse_file(PD_FIXTURES / "nyfed_pd_financing_weekly_2021-12_to_2022-02_wide.csv")
+    assert set(parsed.tables) == {"pd_financing", "pd_transactions", "pd_fails"}
+    fin = parsed.tables["pd_financing"]
+    assert len(fin) == 48 and int(fin["suppressed"].sum()) == 7
+    assert set(parsed.tables["pd_fails"]["keyid"]) == set(catalog.PD_FAILS_AGGREGATE)
+    assert len(parsed.tables["pd_transactions"]) == 12
+
+
+# -- SOMA securities lending -------------------------------------------------------------------
+LENDING = Path(__file__).parent / "fixtures" / "nyfed_seclending"
+
+
+def test_parse_seclending_gives_operations_and_cusip_rows() -> None:
+    payload = json.loads((LENDING / "seclending_details_search.json").read_text())
+    ops, details = nyfed.parse_seclending(payload, URL)
+    assert list(ops.columns) == catalog.TABLES["seclending_operations"].column_names
+    assert list(details.columns) == catalog.TABLES["seclending_details"].column_names
+    first = ops.set_index("operation_id").loc["SL 020526 1"]
+    assert first["total_par_accepted"] == 30100000000 and first["issues_lent"] == 1 + 1
+    assert first["issues_offered"] == 3 and pd.isna(first["total_par_extended"])  # absent key
+    assert ops.set_index("operation_id").loc["SL 020626 1", "total_par_extended"] == 0
+    rate = details.set_index(["operation_id", "cusip"])["weighted_average_rate"]
+    assert pd.isna(rate[("SL 020526 1", "912810TM0")])  # "N/A"
+    assert pd.isna(rate[("SL 020626 1", "912797QZ3")])  # the quoted text "\"N/A\""
+    assert rate[("SL 020626 1", "91282CLW9")] == 0.35
+    sums = details.groupby("operation_id")["par_accepted"].sum()
+    assert (sums == ops.set_index("operation_id")["total_par_accepted"]).all()
+
+
+def test_parse_seclending_summary_has_no_details_and_no_counts() -> None:
+    payload = json.loads((LENDING / "seclending_summary_search.json").read_text())
+    ops, details = nyfed.parse_seclending(payload, URL)
+    assert len(ops) == 2 and details.empty
+    assert ops["issues_lent"].isna().all()
+
+
+def test_parse_seclending_refuses_another_top_level() -> None:
+    with pytest.raises(PayloadError, match="seclending"):
+        nyfed.parse_seclending({"operations": []}, URL)
+    with pytest.raises(PayloadError, match="details"):
+        nyfed.parse_seclending({"seclending": {"operations": [
+            {"operationId": "SL 1", "operationDate": "2026-02-05", "details": "none"}]}}, URL)
+
+
+def test_fetch_seclending_asks_one_calendar_year_at_a_time() -> None:
+    seen: list[httpx.URL] = []
+    http = client_for({nyfed.SECLENDING_PATH: "../nyfed_seclending/seclending_details_search.json"},
+                      seen)
+    ops, details = nyfed.fetch_seclending(http, date(2025, 12, 1), date(2026, 2, 10))
+    assert [(u.params["startDate"], u.params["endDate"]) for u in seen] == [
+        ("2025-12-01", "2025-12-31"), ("2026-01-01", "2026-02-10")]
+    assert len(ops) == 2 and len(details) == 5  # the same body twice: deduplicated
+
+
+def test_seclending_store_round_trip(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "x.sqlite")
+    payload = json.loads((LENDING / "seclending_details_search.json").read_text())
+    ops, details = nyfed.parse_seclending(payload, URL)
+    when = datetime(2026, 2, 6)
+    store.upsert_table("seclending_operations", ops, "nyfed", when)
+    store.upsert_table("seclending_details", details, "nyfed", when)
+    back = store.read_table("seclending_operations")
+    assert back["issues_lent"].tolist() == [2, 2]
+    assert len(store.read_table("seclending_details")) == 5
+
+
+def test_sample_loader_imports_the_capacity_files() -> None:
+    from reportgen.sample import load_sample_store
+
+    with load_sample_store() as store:
+        positions = store.read_table("pd_positions")
+        assert len(positions) == 3467 and positions["date"].max() == "2026-08-26"
+        assert store.last_date("REPO-DVP_AR_OO-P") == date(2026, 10, 1)
+        assert store.last_date("OFR_FSI") == date(2024, 11, 29)
+        # No real securities lending or dealer financing values are bundled.
+        assert store.read_table("seclending_operations").empty
+        assert store.read_table("pd_financing").empty
+        # The per-tenor fails stay the sample's only fails definition.
+        assert not store.read_table("pd_fails")["keyid"].isin(catalog.PD_FAILS_AGGREGATE).any()

@@ -26,7 +26,7 @@ def _now() -> datetime:
     "sources",
     type=click.Choice(catalog.SOURCES),
     multiple=True,
-    help="Fetch only this source (repeatable). Default: all three.",
+    help="Fetch only this source (repeatable). Default: all four.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Also log each retry and request problem.")
 @click.option(
@@ -37,7 +37,7 @@ def _now() -> datetime:
 )
 @pass_app
 def fetch(app: AppContext, sources: tuple[str, ...], verbose: bool, start: datetime | None) -> None:
-    """Update the store with what is new from FRED, the NY Fed and Treasury Fiscal Data.
+    """Update the store with what is new from FRED, the NY Fed, Treasury Fiscal Data and the OFR.
 
     Fetching is incremental: each series is asked only for dates after its last stored one,
     less a short look-back that picks up revisions. A series that fails keeps what was stored;

@@ -11,6 +11,11 @@ header                                 stored as
 ``observation_date,ID[,ID...]``         FRED download (``DATE,ID`` in older files)
 ``date,percentRate,percentPercentile1`` SOFR and its percentiles (also ``date,rate,p1,...``)
 ``date,PDSI2F-TD,...``                  primary dealer fails (one column per key id)
+``date,PDPOSGST-TOT,...``               primary dealer positions, financing, transactions
+                                        (keys of ``nyfed.PD_KEYS``; fails keys in the same
+                                        file go to the fails)
+``date,REPO-DVP_AR_OO-P,...``           OFR repo series (blank = no row, ``null`` = missing)
+``Date,OFR FSI,Credit,...``             OFR Financial Stress Index and contributions
 ``operation_id,...,maturity_start``     NY Fed outright operations (API names or exports)
 ``operation_id,...``                    NY Fed repo / reverse repo operations
 ``Cusip,...`` / ``cusip,auction_date``  Treasury auction results (TreasuryDirect or Fiscal Data)
@@ -28,14 +33,14 @@ import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from reportgen import catalog
 from reportgen.errors import ImportFileError, UnitError
-from reportgen.sources import nyfed, treasury, validate
+from reportgen.sources import nyfed, ofr, treasury, validate
 from reportgen.sources.records import (
     Field,
     ValueParseError,
@@ -175,11 +180,14 @@ def _parse_value_columns(
     date_col: str,
     columns: dict[str, str],
     value_kind: str = "value",
+    blank_is_absent: bool = False,
 ) -> dict[str, pd.Series]:
     """Columns of a wide date-indexed file as series keyed by catalog id, in catalog units.
 
     ``value_kind="value_billions"`` says the file is in USD billions whatever the catalog unit
-    (a ``WSHOBL.csv`` with 216.8 is stored as 216,800 USD millions).
+    (a ``WSHOBL.csv`` with 216.8 is stored as 216,800 USD millions). ``blank_is_absent``: an
+    empty cell means the source has no row for that date (nothing stored), while a written
+    missing token (``null``) is a published missing value (stored as NaN).
     """
     days: list[str] = []
     lines: dict[str, int] = {}
@@ -196,13 +204,15 @@ def _parse_value_columns(
     out: dict[str, pd.Series] = {}
     for sid, col in columns.items():
         values: list[float] = []
+        keep: list[bool] = []
         for line, row in rows:
             try:
                 value = parse_number(row[col])
             except ValueParseError as exc:
                 raise ImportFileError(str(path), line, str(exc)) from None
             values.append(float("nan") if value is None else value)
-        series = pd.Series(values, index=index, dtype="float64", name=sid).sort_index()
+            keep.append(not (blank_is_absent and not row[col].strip()))
+        series = pd.Series(values, index=index, dtype="float64", name=sid)[keep].sort_index()
         if value_kind == "value_billions":
             series = series / _billions_factor(sid, path)
         _check_units(sid, series.dropna(), path, lines)
@@ -302,10 +312,16 @@ def parse_file(path: Path) -> ParsedFile:
                 "SOFR percentiles",
                 series=_parse_value_columns(path, rows, header[0], sofr_map),
             )
-        if all(_PD_KEY.match(c) for c in rest):
-            return ParsedFile(
-                path, "dealer fails", tables={"pd_fails": _pd_fails_long(path, rows, header)}
-            )
+        if all(_PD_KEY.match(c) or c in nyfed.PD_KEYS for c in rest):
+            return _pd_wide(path, rows, header)
+        if all(c in catalog.SERIES and catalog.SERIES[c].source == "ofr" for c in rest):
+            columns = {c: c for c in rest}
+            return ParsedFile(path, "OFR repo series", series=_parse_value_columns(
+                path, rows, header[0], columns, blank_is_absent=True))
+        if set(rest_lower) <= set(ofr.FSI_COLUMNS):
+            columns = {ofr.FSI_COLUMNS[c.lower()]: c for c in rest}
+            return ParsedFile(path, "OFR Financial Stress Index",
+                              series=_parse_value_columns(path, rows, header[0], columns))
         columns = {_series_id_for(c, path): c for c in rest}
         return ParsedFile(
             path, "FRED download", series=_parse_value_columns(path, rows, header[0], columns)
@@ -343,6 +359,59 @@ def _outright_operations(
     columns = list(dict.fromkeys([*header, "total_par_submitted", "total_par_accepted"]))
     frame = _parse_records(path, prepared, columns, _OUTRIGHT_CSV_FIELDS)
     return nyfed.classify_outright(frame)
+
+
+def _pd_wide(path: Path, rows: list[tuple[int, dict[str, str]]], header: list[str]) -> ParsedFile:
+    """A wide file of NY Fed primary dealer keys (one column per key id): the keys of
+    ``nyfed.PD_KEYS`` go to their statistics table, every other key to the fails."""
+    stats_keys = [c for c in header[1:] if c in nyfed.PD_KEYS]
+    fails_keys = [c for c in header[1:] if c not in nyfed.PD_KEYS]
+    tables: dict[str, pd.DataFrame] = {}
+    if fails_keys:
+        tables["pd_fails"] = _pd_fails_long(path, rows, [header[0], *fails_keys])
+    if stats_keys:
+        tables.update(_pd_statistics_long(path, rows, header[0], stats_keys))
+    kinds = {"pd_fails": "fails", "pd_positions": "positions", "pd_financing": "financing",
+             "pd_transactions": "transactions"}
+    return ParsedFile(path, "dealer " + ", ".join(kinds[t] for t in tables), tables=tables)
+
+
+def _pd_statistics_long(
+    path: Path, rows: list[tuple[int, dict[str, str]]], date_col: str, keys: list[str]
+) -> dict[str, pd.DataFrame]:
+    """Rows of the dealer statistics tables from a wide file, in USD millions.
+
+    An empty cell is a week the key has no row (the 11-21 and over-21-year buckets begin in
+    2022; nothing is stored); ``*`` is a value the NY Fed withheld (stored as NULL with
+    ``suppressed`` 1). Each week's series break comes from its date (``nyfed.KNOWN_BREAKS``).
+    """
+    by_table: dict[str, list[dict[str, object]]] = {}
+    lines: dict[str, list[int]] = {}
+    for line, row in rows:
+        try:
+            day = parse_date(row[date_col])
+            for keyid in keys:
+                cell = row[keyid].strip()
+                if not cell:
+                    continue
+                key = nyfed.PD_KEYS[keyid]
+                suppressed = cell == "*"
+                by_table.setdefault(key.table, []).append({
+                    "date": day, "keyid": keyid, "measure": key.measure,
+                    "series_break": nyfed.break_of(date.fromisoformat(day),
+                                                   nyfed.KNOWN_BREAKS),
+                    "value": None if suppressed else parse_number(cell),
+                    "suppressed": int(suppressed),
+                })
+                lines.setdefault(key.table, []).append(line)
+        except ValueParseError as exc:
+            raise ImportFileError(str(path), line, str(exc)) from None
+    out: dict[str, pd.DataFrame] = {}
+    for table, records in by_table.items():
+        frame = pd.DataFrame.from_records(records, columns=catalog.TABLES[table].column_names)
+        frame.attrs[validate.LINES_ATTR] = lines[table]
+        out[table] = frame
+    return out
 
 
 def _pd_fails_long(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ import httpx
 import pandas as pd
 
 from reportgen import catalog
-from reportgen.errors import PayloadError
+from reportgen.errors import HTTPStatusError, PayloadError
 from reportgen.sources.http import HttpClient
 from reportgen.sources.payloads import (
     check_units,
@@ -679,3 +680,465 @@ def parse_pd_series_breaks(payload: Any, url: str) -> pd.DataFrame:
 def fetch_pd_series_breaks(http: HttpClient) -> pd.DataFrame:
     url = url_for(PD_SERIES_BREAKS_PATH)
     return parse_pd_series_breaks(http.get_json(url), url)
+
+
+# -- primary dealer statistics: positions, financing, transactions -------------------------
+# One alias map for every FR 2004 key reportgen stores: NY Fed key -> (table, measure).
+# Keys and what they hold were checked against recorded bodies of ``/pd/get/{keyid}.json`` and
+# the NY Fed's full-history CSV (see ../shared/docs/FORMATS_CAPACITY.md): ``PDPOSGST-TOT`` is
+# the sum of every bucket below *including* the four TIPS buckets (0 exceptions in 248 weeks),
+# although its description says "excluding TIPS". ``UTSET`` = U.S. Treasury securities
+# excluding TIPS.
+@dataclass(frozen=True)
+class PdKey:
+    """One primary dealer statistics key: where it is stored and the weeks it exists.
+
+    ``since`` is the first week the key is expected to have (every current key runs from
+    2013-04-03 in the spliced history; the 11-21 and over-21-year coupon buckets from
+    2022-01-05, when FR 2004 split the over-11-year bucket); ``until`` the last week of a
+    retired key.
+    """
+
+    keyid: str
+    table: str
+    measure: str
+    label: str
+    since: date = date(2013, 4, 3)
+    until: date | None = None
+
+
+_SPLIT_2022 = date(2022, 1, 5)
+PD_KEYS: dict[str, PdKey] = {
+    k.keyid: k
+    for k in [
+        PdKey("PDPOSGST-TOT", "pd_positions", "total",
+              "Treasuries, total (bills, FRN, coupons and TIPS)"),
+        PdKey("PDPOSGS-B", "pd_positions", "bills", "Treasury bills"),
+        PdKey("PDPOSGS-BFRN", "pd_positions", "frn", "Floating rate notes"),
+        PdKey("PDPOSGSC-L2", "pd_positions", "coupons_le2y", "Coupons due in 2 years or less"),
+        PdKey("PDPOSGSC-G2L3", "pd_positions", "coupons_2y_3y", "Coupons due in 2 to 3 years"),
+        PdKey("PDPOSGSC-G3L6", "pd_positions", "coupons_3y_6y", "Coupons due in 3 to 6 years"),
+        PdKey("PDPOSGSC-G6L7", "pd_positions", "coupons_6y_7y", "Coupons due in 6 to 7 years"),
+        PdKey("PDPOSGSC-G7L11", "pd_positions", "coupons_7y_11y",
+              "Coupons due in 7 to 11 years"),
+        PdKey("PDPOSGSC-G11L21", "pd_positions", "coupons_11y_21y",
+              "Coupons due in 11 to 21 years", since=_SPLIT_2022),
+        PdKey("PDPOSGSC-G21", "pd_positions", "coupons_gt21y",
+              "Coupons due in more than 21 years", since=_SPLIT_2022),
+        PdKey("PDPOSGSC-G11", "pd_positions", "coupons_gt11y",
+              "Coupons due in more than 11 years (to 2021-12-29)", until=date(2021, 12, 29)),
+        PdKey("PDPOSTIPS-L2", "pd_positions", "tips_le2y", "TIPS due in 2 years or less"),
+        PdKey("PDPOSTIPS-G2", "pd_positions", "tips_2y_6y", "TIPS due in 2 to 6 years"),
+        PdKey("PDPOSTIPS-G6L11", "pd_positions", "tips_6y_11y", "TIPS due in 6 to 11 years"),
+        PdKey("PDPOSTIPS-G11", "pd_positions", "tips_gt11y", "TIPS due in more than 11 years"),
+        PdKey("PDSORA-UTSETTOT", "pd_financing", "repo_out",
+              "Securities out: repurchase agreements (dealers borrow cash)"),
+        PdKey("PDSIRRA-UTSETTOT", "pd_financing", "reverse_repo_in",
+              "Securities in: reverse repurchase agreements (dealers lend cash)"),
+        PdKey("PDSIOSB-UTSETTOT", "pd_financing", "securities_borrowed",
+              "Securities in: securities borrowed"),
+        PdKey("PDSOOS-UTSETTOT", "pd_financing", "securities_lent",
+              "Securities out: securities lent"),
+        PdKey("PDGSWOEXTTOT", "pd_transactions", "total_ex_tips",
+              "Treasury transactions excluding TIPS (daily average)"),
+    ]
+}
+PD_TABLES = ("pd_positions", "pd_financing", "pd_transactions")
+PD_GET_PATH = "/pd/get/{keyid}.json"
+PD_BREAK_PATH = "/pd/get/{series_break}/timeseries/{keyid}.json"
+# A history starting within this many days of a break's start is "cut at that break".
+_CUT_TOLERANCE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class SeriesBreak:
+    """One NY Fed series-break window (``end`` None: the current one)."""
+
+    series_break: str
+    start: date
+    end: date | None = None
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+# Used when ``/pd/list/seriesbreaks.json`` has not been stored (its shape is known from client
+# code only). SBP2001, SBP2013 and SBN2024 dates were read from that endpoint by a client on
+# 2026-10-03; SBN2013 / SBN2015 are a client's comment; SBN2022 ends the day before SBN2024.
+KNOWN_BREAKS: tuple[SeriesBreak, ...] = (
+    SeriesBreak("SBP2001", date(1998, 1, 28), date(2001, 6, 30)),
+    SeriesBreak("SBP2013", date(2001, 7, 1), date(2013, 3, 31)),
+    SeriesBreak("SBN2013", date(2013, 4, 1), date(2014, 12, 31)),
+    SeriesBreak("SBN2015", date(2015, 1, 1), date(2022, 1, 4)),
+    SeriesBreak("SBN2022", date(2022, 1, 5), date(2024, 7, 2)),
+    SeriesBreak("SBN2024", date(2024, 7, 3), None),
+)
+
+
+def series_breaks(stored: pd.DataFrame | None = None) -> tuple[SeriesBreak, ...]:
+    """The break windows: :data:`KNOWN_BREAKS`, overridden and extended by a stored
+    ``pd_series_breaks`` table (a break the NY Fed adds later comes from there), by start."""
+    known = {b.series_break: b for b in KNOWN_BREAKS}
+    if stored is not None and len(stored):
+        for row in stored.itertuples(index=False):
+            name = str(row.series_break).strip()
+            try:
+                start = date.fromisoformat(str(row.start_date)[:10])
+            except ValueError:
+                continue
+            end_text = str(row.end_date or "").strip()[:10]
+            try:
+                end = date.fromisoformat(end_text) if end_text else None
+            except ValueError:
+                end = None
+            known[name] = SeriesBreak(name, start, end)
+    return tuple(sorted(known.values(), key=lambda b: b.start))
+
+
+def break_of(day: date, breaks: tuple[SeriesBreak, ...]) -> str:
+    """The break window holding ``day`` (the latest one starting on or before it when the
+    windows leave a gap; ``"unknown"`` before the first).
+
+    >>> break_of(date(2024, 6, 26), KNOWN_BREAKS), break_of(date(2024, 7, 3), KNOWN_BREAKS)
+    ('SBN2022', 'SBN2024')
+    """
+    for b in breaks:
+        if b.contains(day):
+            return b.series_break
+    earlier = [b for b in breaks if b.start <= day]
+    return earlier[-1].series_break if earlier else "unknown"
+
+
+def parse_pd_statistics(
+    payload: Any,
+    url: str,
+    breaks: tuple[SeriesBreak, ...] = KNOWN_BREAKS,
+    start: date | None = None,
+) -> pd.DataFrame:
+    """Primary dealer statistics rows (positions, financing, transactions) in **USD millions**.
+
+    Parameters
+    ----------
+    payload
+        ``{"pd": {"timeseries": [{"asofdate": "2026-08-26", "keyid": "PDPOSGST-TOT",
+        "value": "477607"}, ...]}}`` from ``/pd/get/{keyid}.json`` (the spliced history) or
+        ``/pd/get/{break}/timeseries/{keyid}.json`` (one break window). Values are strings of
+        whole millions, negative for net short positions; ``"*"`` is a value the NY Fed
+        withheld; ``""`` or an absent ``value`` is not published. A row may carry its own
+        ``seriesbreak`` (one client's fixture does); otherwise the break comes from the date.
+    url
+        Shown in errors.
+    breaks
+        The break windows (:func:`series_breaks`).
+    start
+        Drop weeks before this date.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns of ``catalog.TABLES["pd_positions"]`` (the three PD tables share them) plus
+        ``table``, the table each row belongs to. ``"*"`` -> value NULL, suppressed 1; empty ->
+        value NULL, suppressed 0. Keys reportgen does not store are skipped. The same key and
+        week twice keeps the later row.
+
+    Example
+    -------
+    ``{"asofdate": "2021-12-15", "keyid": "PDPOSGS-B", "value": "-3975"}`` -> table
+    pd_positions, measure bills, series_break SBN2015, value -3975.0, suppressed 0.
+    """
+    rows = record_list(payload, ("pd", "timeseries"), SOURCE, url)
+    records: dict[tuple[str, str], dict[str, Any]] = {}
+    for number, row in enumerate(rows, start=1):
+        for name in ("asofdate", "keyid"):
+            if is_missing(row.get(name)):
+                raise PayloadError(SOURCE, f"record {number}: {name!r} is missing", url)
+        key = PD_KEYS.get(str(row["keyid"]).strip())
+        if key is None:
+            continue
+        try:
+            day = parse_date(row["asofdate"])
+        except ValueParseError as exc:
+            raise PayloadError(SOURCE, f"record {number}, 'asofdate': {exc}", url) from None
+        when = date.fromisoformat(day)
+        if start is not None and when < start:
+            continue
+        raw = row.get("value")
+        suppressed = isinstance(raw, str) and raw.strip() == "*"
+        value = None if suppressed else value_or_none(raw, f"record {number}, 'value'",
+                                                      SOURCE, url)
+        given = row.get("seriesbreak")
+        records[(key.keyid, day)] = {
+            "date": day,
+            "keyid": key.keyid,
+            "measure": key.measure,
+            "series_break": str(given).strip() if not is_missing(given)
+            else break_of(when, breaks),
+            "value": value,
+            "suppressed": int(suppressed),
+            "table": key.table,
+        }
+    columns = [*catalog.TABLES["pd_positions"].column_names, "table"]
+    return pd.DataFrame.from_records(list(records.values()), columns=columns)
+
+
+@dataclass(frozen=True)
+class HistoryCut:
+    """A key whose spliced history lacked a break window it should have."""
+
+    keyid: str
+    series_break: str
+    table: str
+    first_returned: str | None
+    filled: bool
+    rows_filled: int
+    note: str
+
+
+def missing_windows(
+    key: PdKey,
+    first_returned: date | None,
+    need_from: date,
+    need_to: date,
+    breaks: tuple[SeriesBreak, ...],
+) -> list[SeriesBreak]:
+    """The break windows a spliced history of ``key`` lacks, newest first.
+
+    The history counts as cut when it returned nothing for ``[need_from, need_to]``, or when it
+    begins at the start of a break window (within a week) later than the first week needed:
+    the API then served one window, not the spliced history. A history that simply begins
+    later (a key that started then) is not cut.
+
+    Example: PDPOSGST-TOT starting 2024-07-03 when 2013-04-03 was needed lacks SBN2022,
+    SBN2015 and SBN2013.
+    """
+    lo = max(need_from, key.since)
+    hi = min(need_to, key.until) if key.until else need_to
+    if lo > hi:
+        return []
+    if first_returned is not None:
+        if (first_returned - lo).days < _CUT_TOLERANCE_DAYS:
+            return []
+        at_break = any(0 <= (first_returned - b.start).days < _CUT_TOLERANCE_DAYS
+                       for b in breaks)
+        if not at_break:
+            return []
+        hi = min(hi, first_returned - timedelta(days=1))
+    wanted = [b for b in breaks
+              if b.start <= hi and (b.end is None or b.end >= lo)]
+    return sorted(wanted, key=lambda b: b.start, reverse=True)
+
+
+def _get_pd(http: HttpClient, path: str) -> tuple[Any, str] | None:
+    """The payload at ``path``; None when the API refuses it (4xx): a retired key or a
+    break window the API no longer serves. Network and server failures still raise."""
+    url = url_for(path)
+    try:
+        return http.get_json(url), url
+    except HTTPStatusError as exc:
+        if 400 <= exc.status < 500 and exc.status != 429:
+            return None
+        raise
+
+
+def fetch_pd_statistics(
+    http: HttpClient,
+    table: str,
+    today: date,
+    start: date | None = None,
+    breaks: tuple[SeriesBreak, ...] = KNOWN_BREAKS,
+) -> tuple[pd.DataFrame, list[HistoryCut]]:
+    """Every key of ``table`` (``pd_positions`` | ``pd_financing`` | ``pd_transactions``).
+
+    One ``/pd/get/{keyid}.json`` request per key (it has no date parameters and returns the
+    spliced history across breaks). When a history comes back cut at a break (see
+    :func:`missing_windows`), each lacking window is asked for at
+    ``/pd/get/{break}/timeseries/{keyid}.json`` and recorded as a :class:`HistoryCut`, filled
+    or not. The key catalogue (``/pd/list/timeseries.json``) is never used: it lists the
+    current break only.
+
+    Returns the rows from ``start`` (all weeks when None) and the cuts found.
+    """
+    keys = [k for k in PD_KEYS.values() if k.table == table]
+    need_from = start or min(k.since for k in keys)
+    frames: list[pd.DataFrame] = []
+    cuts: list[HistoryCut] = []
+    for key in keys:
+        if key.until is not None and need_from > key.until:
+            continue  # a retired key: nothing new can come
+        got = _get_pd(http, PD_GET_PATH.format(keyid=key.keyid))
+        frame = (parse_pd_statistics(got[0], got[1], breaks) if got is not None
+                 else parse_pd_statistics({"pd": {"timeseries": []}}, "", breaks))
+        frame = frame[frame["keyid"] == key.keyid]
+        present = frame[frame["value"].notna() | (frame["suppressed"] == 1)]
+        first = date.fromisoformat(present["date"].min()) if len(present) else None
+        for window in missing_windows(key, first, need_from, today, breaks):
+            path = PD_BREAK_PATH.format(series_break=window.series_break, keyid=key.keyid)
+            filled = _get_pd(http, path)
+            part = (parse_pd_statistics(filled[0], filled[1], breaks) if filled is not None
+                    else frame.iloc[0:0])
+            part = part[part["keyid"] == key.keyid]
+            new = part[~part["date"].isin(frame["date"])]
+            cuts.append(HistoryCut(
+                key.keyid, window.series_break, table,
+                first.isoformat() if first else None, bool(len(new)), int(len(new)),
+                f"filled from {path}" if len(new) else
+                f"{path} returned nothing; the {window.series_break} window is missing"))
+            if len(new):
+                frame = pd.concat([frame, new], ignore_index=True)
+        if start is not None:
+            frame = frame[frame["date"] >= start.isoformat()]
+        frames.append(frame)
+    columns = catalog.TABLES[table].column_names
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=columns), cuts
+    joined = pd.concat(frames, ignore_index=True).sort_values(["keyid", "date"])
+    return joined[columns].reset_index(drop=True), cuts
+
+
+def cuts_frame(cuts: list[HistoryCut], detected_at: date) -> pd.DataFrame:
+    """``cuts`` as rows of ``catalog.TABLES["pd_history_cuts"]``."""
+    columns = catalog.TABLES["pd_history_cuts"].column_names
+    return pd.DataFrame.from_records(
+        [{"keyid": c.keyid, "series_break": c.series_break,
+          "detected_at": detected_at.isoformat(), "table_name": c.table,
+          "first_returned": c.first_returned, "filled": int(c.filled),
+          "rows_filled": c.rows_filled, "note": c.note} for c in cuts],
+        columns=columns)
+
+
+# -- SOMA securities lending ----------------------------------------------------------------
+# ``/seclending/{operation}/results/{include}/search.json``; operation ``seclending`` (the
+# daily programme; ``extensions`` and ``all`` exist too), include ``details`` (per CUSIP) or
+# ``summary``. The shape below is the one a strict client validator accepted on every
+# operation of 2019-2023 (pakchu/rllm training/build_new_york_fed_securities_lending.py); no
+# readable recorded body was found, so the fixtures are built from that format.
+SECLENDING_PATH = "/seclending/seclending/results/details/search.json"
+SECLENDING_OPERATION_FIELDS: list[Field] = [
+    Field("operation_id", "text", ("operationId",), required=True),
+    Field("operation_date", "date", ("operationDate",), required=True),
+    Field("operation_type", "text", ("operationType",)),
+    Field("settlement_date", "date", ("settlementDate",)),
+    Field("maturity_date", "date", ("maturityDate",)),
+    Field("release_time", "text", ("releaseTime",)),
+    Field("close_time", "text", ("closeTime",)),
+    Field("last_updated", "text", ("lastUpdated",)),
+    Field("total_par_submitted", "num", ("totalParAmtSubmitted",)),
+    Field("total_par_accepted", "num", ("totalParAmtAccepted",)),
+    Field("total_par_extended", "num", ("totalParAmtExtended",)),
+    Field("note", "text", ()),
+]
+SECLENDING_DETAIL_FIELDS: list[Field] = [
+    Field("cusip", "text", (), required=True),
+    Field("security_description", "text", ("securityDescription",)),
+    Field("par_submitted", "num", ("parAmtSubmitted",)),
+    Field("par_accepted", "num", ("parAmtAccepted",)),
+    Field("weighted_average_rate", "num", ("weightedAverageRate",)),
+    Field("soma_holdings", "num", ("somaHoldings",)),
+    Field("theo_avail_to_borrow", "num", ("theoAvailToBorrow",)),
+    Field("actual_avail_to_borrow", "num", ("actualAvailToBorrow",)),
+    Field("outstanding_loans", "num", ("outstandingLoans",)),
+]
+
+
+def _unquote(value: Any) -> Any:
+    # The rate may arrive as the JSON text "\"N/A\"" (quotes inside the string).
+    return value.strip().strip('"') if isinstance(value, str) else value
+
+
+def parse_seclending(payload: Any, url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """SOMA securities lending operations and their per-CUSIP results (amounts in **USD** par).
+
+    Parameters
+    ----------
+    payload
+        ``{"seclending": {"operations": [{"operationId": "SL 020626 1", "operationType":
+        "Securities Lending", "operationDate": "2026-02-06", "settlementDate",
+        "maturityDate", "releaseTime", "closeTime", "lastUpdated", "note",
+        "totalParAmtSubmitted": 34732000000, "totalParAmtAccepted": 34434000000,
+        ["totalParAmtExtended"], "details": [{"cusip", "securityDescription",
+        "parAmtSubmitted", "parAmtAccepted", "weightedAverageRate" (number or "N/A"),
+        "somaHoldings", "theoAvailToBorrow", "actualAvailToBorrow", "outstandingLoans"}]}]}}``.
+        Amounts are JSON numbers in dollars. ``summary`` responses have no ``details``.
+    url
+        Shown in errors.
+
+    Returns
+    -------
+    (operations, details)
+        ``catalog.TABLES["seclending_operations"]`` and ``["seclending_details"]`` columns.
+        ``issues_lent`` counts the CUSIPs with a positive accepted par, ``issues_offered``
+        the CUSIPs listed (both NULL for a summary response). ``"N/A"`` rates and absent
+        ``totalParAmtExtended`` are NULL.
+
+    Example
+    -------
+    An operation with details for two CUSIPs, one lent $25M and one not lent -> one operation
+    row with ``issues_lent`` 1 and ``issues_offered`` 2, and two detail rows.
+    """
+    rows = record_list(payload, ("seclending", "operations"), SOURCE, url)
+    op_columns = catalog.TABLES["seclending_operations"].column_names
+    detail_columns = catalog.TABLES["seclending_details"].column_names
+    if not rows:
+        return pd.DataFrame(columns=op_columns), pd.DataFrame(columns=detail_columns)
+    cleaned = [{k: _unquote(v) for k, v in row.items() if k != "details"} for row in rows]
+    operations = records_frame(cleaned, SECLENDING_OPERATION_FIELDS, SOURCE, url)
+    lent: list[int | None] = []
+    offered: list[int | None] = []
+    detail_frames: list[pd.DataFrame] = []
+    for number, row in enumerate(rows, start=1):
+        raw = row.get("details")
+        if raw is None:
+            lent.append(None)
+            offered.append(None)
+            continue
+        if not isinstance(raw, list) or not all(isinstance(d, Mapping) for d in raw):
+            raise PayloadError(SOURCE, f"record {number}: 'details' is not a list", url)
+        details = records_frame([{k: _unquote(v) for k, v in d.items()} for d in raw],
+                                SECLENDING_DETAIL_FIELDS, SOURCE, f"{url} (operation {number})")
+        details.insert(0, "operation_date", operations.at[number - 1, "operation_date"])
+        details.insert(0, "operation_id", operations.at[number - 1, "operation_id"])
+        accepted = pd.to_numeric(details["par_accepted"], errors="coerce")
+        lent.append(int((accepted > 0).sum()))
+        offered.append(int(len(details)))
+        detail_frames.append(details)
+    operations["issues_lent"] = pd.array(lent, dtype="Int64")
+    operations["issues_offered"] = pd.array(offered, dtype="Int64")
+    frames = [f for f in detail_frames if len(f)]
+    details_all = (pd.concat(frames, ignore_index=True)[detail_columns] if frames
+                   else pd.DataFrame(columns=detail_columns))
+    return operations[op_columns], details_all
+
+
+def year_windows(start: date, end: date) -> list[tuple[date, date]]:
+    """``[start, end]`` cut at calendar years (clients chunk this search by year: the API
+    caps a search at about a year).
+
+    >>> [(a.day, b.day) for a, b in year_windows(date(2025, 12, 1), date(2026, 2, 1))]
+    [(1, 31), (1, 1)]
+    """
+    windows: list[tuple[date, date]] = []
+    lo = start
+    while lo <= end:
+        hi = min(end, date(lo.year, 12, 31))
+        windows.append((lo, hi))
+        lo = hi + timedelta(days=1)
+    return windows
+
+
+def fetch_seclending(
+    http: HttpClient, start: date, end: date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Securities lending operations and per-CUSIP results for ``[start, end]``, one request
+    per calendar year (a full year's details response is 8-14 MB)."""
+    ops: list[pd.DataFrame] = []
+    details: list[pd.DataFrame] = []
+    url = url_for(SECLENDING_PATH)
+    for lo, hi in year_windows(start, end):
+        params = {"startDate": lo.isoformat(), "endDate": hi.isoformat()}
+        payload = http.get_json(url, params)
+        shown = http.display_url(httpx.URL(url).copy_merge_params(params))
+        o, d = parse_seclending(payload, shown)
+        ops.append(o)
+        details.append(d)
+    return _stack(ops, "seclending_operations"), _stack(details, "seclending_details")

@@ -229,6 +229,20 @@ TABLE_RANGES: Mapping[str, Mapping[str, ColumnRange]] = {
         "total_par_submitted": _USD_AMOUNT, "total_par_accepted": _USD_AMOUNT,
     },
     "pd_fails": {"value": ColumnRange(0.0, 1e7)},  # USD millions a week
+    # Dealer statistics, USD millions: net positions may be short; the financing totals are
+    # never under $10bn (a file in billions would be), transactions likewise.
+    "pd_positions": {"value": ColumnRange(-1e7, 1e7, units="USD millions")},
+    "pd_financing": {"value": ColumnRange(1e4, 1e8, zero_ok=True, units="USD millions")},
+    "pd_transactions": {"value": ColumnRange(1e4, 1e8, zero_ok=True, units="USD millions")},
+    "seclending_operations": {
+        "total_par_submitted": _USD_AMOUNT, "total_par_accepted": _USD_AMOUNT,
+        "total_par_extended": _USD_AMOUNT,
+    },
+    "seclending_details": {
+        c: ColumnRange(1e3, 1e13, zero_ok=True, units="USD")
+        for c in ("par_submitted", "par_accepted", "soma_holdings", "theo_avail_to_borrow",
+                  "actual_avail_to_borrow", "outstanding_loans")
+    },
     "dts_cash_balance": {
         c: ColumnRange(-1e8, 1e8)
         for c in ("open_today_bal", "close_today_bal", "open_month_bal", "open_fiscal_year_bal")
