@@ -73,6 +73,17 @@ def short_day(value: Any) -> str:
     return f"{ts.day} {ts:%b}"
 
 
+def day_span(first: Any, last: Any) -> str:
+    """Two days as one span: ``28-29 Jul 2026``, ``30 Sep-1 Oct 2026``, ``31 Dec 2026-1 Jan
+    2027``."""
+    a, b = pd.Timestamp(first), pd.Timestamp(last)
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}-{b.day} {b:%b %Y}"
+    if a.year == b.year:
+        return f"{a.day} {a:%b}-{b.day} {b:%b %Y}"
+    return f"{day(a)}-{day(b)}"
+
+
 def long_day(value: Any) -> str:
     """A date as ``Thursday 3 September 2026``."""
     ts = pd.Timestamp(value)

@@ -509,7 +509,8 @@ def assert_sections_match_brief(brief: dict[str, Any]) -> None:
         assert shown["date"] == day(row["date"])
         for key, col in (("d4", "change_4w_bn"), ("d13", "change_13w_bn"),
                          ("d52", "change_52w_bn")):
-            assert shown[key] == ("n/a" if row[col] is None else f"{row[col]:+,.0f}")
+            assert shown[key] == ("n/a" if row[col] is None else "0" if round(row[col]) == 0
+                                  else f"{row[col]:+,.0f}")
     imp, section = brief["implications"], brief["page"]["implications"]
     assert section["backdrop"] == imp["backdrop"]
     assert section["score"] == f"{imp['score']:+d}"

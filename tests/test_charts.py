@@ -30,7 +30,7 @@ from reportgen.formatting import bn, bp, day, phase_title
 from reportgen.render.pdf import chart_svgs
 from tests.factories import SAMPLE_AS_OF, sample_charts, sample_week
 
-ALL_CHARTS = ["holdings", "reservoir_levels", "reservoir_buffers", "repo_spread", "srf",
+ALL_CHARTS = ["holdings", "pace", "reservoir_levels", "reservoir_buffers", "repo_spread", "srf",
               "auctions", "fails", "volatility", "curve", "stock_flow"]
 
 # Briefing dates across the sample: before any daily pipe data (2024, early 2025), the early
@@ -95,7 +95,8 @@ def test_every_sample_chart_carries_the_theme(charts: dict[str, ChartBundle]) ->
 
 # -- which charts exist ---------------------------------------------------------------------
 def test_sample_briefing_has_every_chart(charts: dict[str, ChartBundle]) -> None:
-    # The sample now includes auctions, fails (to Nov 2025) and daily SRF: all ten charts.
+    # The sample includes auctions, fails (to Nov 2025), daily SRF and the 2025-26 bill
+    # purchases (the pace chart): all eleven charts.
     assert list(charts) == ALL_CHARTS
     for name, bundle in charts.items():
         assert bundle.name == name and bundle.section in SECTIONS
@@ -106,7 +107,7 @@ def test_sample_briefing_has_every_chart(charts: dict[str, ChartBundle]) -> None
 
 
 # Charts whose download is the long frame pivoted to one row per date.
-WIDE = ("holdings", "reservoir_levels", "reservoir_buffers", "volatility", "curve")
+WIDE = ("holdings", "pace", "reservoir_levels", "reservoir_buffers", "volatility", "curve")
 
 
 @pytest.mark.parametrize("as_of, expected", [

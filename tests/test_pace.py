@@ -104,7 +104,7 @@ def test_pace_sentences_name_the_pace_and_the_step() -> None:
     assert pace_sentence(9.6, date(2026, 5, 13), 24.0) == \
         "purchases at about $10bn a month, down from $25bn on 13 May 2026"
     assert pace_sentence(39.2, date(2025, 12, 11), None) == \
-        "purchases at about $40bn a month since 11 December 2025"
+        "purchases at about $40bn a month since 11 Dec 2025"
     assert pace_sentence(-1.0, date(2026, 8, 13), 11.0).startswith("purchases near zero")
 
 

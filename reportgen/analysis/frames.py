@@ -19,6 +19,7 @@ import pandas as pd
 from reportgen.analysis import reservoir as rsv
 from reportgen.analysis.calendar import business_days, calendar_frame
 from reportgen.analysis.fomc import load_fomc_decisions
+from reportgen.analysis.pace import PurchasePace
 from reportgen.analysis.signals import srf as srf_signal
 from reportgen.analysis.signals import treasury_volatility, yield_curve
 from reportgen.analysis.signals.auctions import auction_table
@@ -134,7 +135,7 @@ def fomc_decisions(start: date, end: date) -> pd.DataFrame:
     """FOMC balance-sheet decisions announced between ``start`` and ``end``.
 
     Columns ``date`` (decision day), ``label`` (the regime and the decision text), ``short``
-    (a few words drawn on the chart), ``row`` (0/1: which line of labels it goes on).
+    (a few words drawn on the chart).
     """
     frame = pd.DataFrame([vars(d) for d in load_fomc_decisions()])
     when = pd.to_datetime(frame["decision_date"])
@@ -144,8 +145,6 @@ def fomc_decisions(start: date, end: date) -> pd.DataFrame:
         "label": (frame["regime"].astype(str) + ": " + frame["decision"].astype(str)).to_numpy(),
         "short": frame["regime"].astype(str).to_numpy(),
     })
-    # Alternate the label rows so that decisions a few weeks apart do not print over each other.
-    out["row"] = [i % 2 for i in range(len(out))]
     return out
 
 
@@ -329,6 +328,42 @@ def stock_flow(reservoir: rsv.Reservoir, dashboard: Dashboard, start: date,
             .rename_axis("date").reset_index())
 
 
+# -- the purchase pace ------------------------------------------------------------------------
+#: The pace chart's series, in legend order ($bn a month).
+PACE_SERIES = {
+    "pace_bn_month": "Purchases, read per Desk month",
+    "announced_bn_month": "Announced by the Desk",
+    "reserve_management_bn_month": "Purchases, 4-week rate",
+    "mbs_reinvestment_bn_month": "MBS principal reinvested",
+}
+
+
+def pace_frames(pace: PurchasePace | None, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The reserve-management purchase pace per H.4.1 week since the purchases began (and
+    eight weeks before), $bn a month: the pace read per Desk-schedule month, the announced pace,
+    the 4-week rate of purchases and the MBS reinvestment (long form: ``date``, ``series``,
+    ``bn_month``); and the steps (``date``, ``detected``, ``from_bn_month``, ``to_bn_month``,
+    ``label``). Both empty outside a bill-purchase window."""
+    steps_cols = {"date": pd.Series(dtype="datetime64[ns]"),
+                  "detected": pd.Series(dtype="datetime64[ns]"),
+                  "from_bn_month": pd.Series(dtype=float), "to_bn_month": pd.Series(dtype=float),
+                  "label": pd.Series(dtype=object)}
+    if pace is None or pace.history.empty:
+        return _long({}, "bn_month"), pd.DataFrame(steps_cols)
+    h = pace.history.set_index(pd.DatetimeIndex(pace.history["date"]))
+    start = pace.window_start - timedelta(weeks=8)
+    columns = {label: _cut(h[col].astype(float).round(2), start, as_of)
+               for col, label in PACE_SERIES.items() if col in h}
+    steps = pd.DataFrame([{
+        "date": pd.Timestamp(st.date), "detected": pd.Timestamp(st.detected),
+        "from_bn_month": st.from_bn_month, "to_bn_month": round(st.to_bn_month, 1),
+        "label": (f"start ${round(st.to_bn_month / 5) * 5:.0f}bn" if st.from_bn_month is None
+                  else f"${round(st.from_bn_month / 5) * 5:.0f}bn to "
+                       f"${max(round(st.to_bn_month / 5) * 5, 0):.0f}bn"),
+    } for st in pace.steps if st.date <= as_of])
+    return _long(columns, "bn_month"), steps if len(steps) else pd.DataFrame(steps_cols)
+
+
 @dataclass(frozen=True)
 class ChartFrames:
     """Every chart's data for one briefing, cut at its date (see the functions above)."""
@@ -348,11 +383,15 @@ class ChartFrames:
     vol_days: int
     curve: pd.DataFrame
     stock_flow: pd.DataFrame
+    pace: pd.DataFrame
+    pace_steps: pd.DataFrame
 
 
 def chart_frames(ds: Dataset, as_of: date, history: pd.DataFrame | None,
-                 reservoir: rsv.Reservoir, dashboard: Dashboard) -> ChartFrames:
+                 reservoir: rsv.Reservoir, dashboard: Dashboard,
+                 pace: PurchasePace | None = None) -> ChartFrames:
     """All the chart frames of the briefing of ``as_of`` (``ds`` already cut at ``as_of``)."""
+    pace_long, steps = pace_frames(pace, as_of)
     weekly_start = window_start(as_of, BALANCE_YEARS)
     daily_start = window_start(as_of, DAILY_YEARS)
     ctx = dashboard.context
@@ -373,4 +412,5 @@ def chart_frames(ds: Dataset, as_of: date, history: pd.DataFrame | None,
         vol_days=ctx.th.vol_days,
         curve=curve(ds, daily_start, as_of),
         stock_flow=stock_flow(reservoir, dashboard, daily_start, as_of),
+        pace=pace_long, pace_steps=steps,
     )

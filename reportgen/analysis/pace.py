@@ -60,6 +60,7 @@ from reportgen.analysis.fomc import (
     mbs_into_bills_history,
 )
 from reportgen.analysis.thresholds import DEFAULT, PhaseThresholds
+from reportgen.formatting import day
 
 __all__ = ["PaceStep", "PurchasePace", "pace_history", "purchase_pace", "detect_steps",
            "pace_sentence", "weekly_substates", "HISTORY_COLUMNS", "WEEKS_PER_MONTH"]
@@ -195,7 +196,7 @@ def _to5(x: float) -> int:
 
 
 def _day(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
+    return day(d)
 
 
 # -- the weekly split --------------------------------------------------------------------------

@@ -172,7 +172,7 @@ def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
         loop=dashboard.feedback_loop.state))
     extremes = week_extremes(dashboard, as_of - timedelta(days=WEEK_DAYS - 1), as_of)
     frames = chart_frames(visible, as_of, assessment.history if assessment else None, reservoir,
-                          dashboard)
+                          dashboard, assessment.pace if assessment else None)
     before = _week_before(dataset, as_of, thresholds, dashboard) if with_week_before else None
     return WeekAnalysis(as_of=as_of, data=visible, thresholds=thresholds, assessment=assessment,
                         phase_unavailable=phase_unavailable, dashboard=dashboard,

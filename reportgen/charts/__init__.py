@@ -104,6 +104,24 @@ def _holdings(f: ChartFrames) -> ChartBundle | None:
         "phase")
 
 
+def _pace(f: ChartFrames) -> ChartBundle | None:
+    """Phase: the reserve-management purchase pace, observed against announced, with steps."""
+    pace, steps = f.pace, f.pace_steps
+    if not len(pace):
+        return None
+    latest = pace[pace["date"] == pace["date"].max()]
+    now = "; ".join(f"{r.series} {_bn(r.bn_month)} a month" for r in latest.itertuples())
+    marked = ("; ".join(f"{_d(r.date)}: {r.label}" for r in steps.itertuples())
+              if len(steps) else "none yet")
+    return _bundle(
+        "pace", "The purchase pace", balance.pace_chart(pace, steps),
+        _wide(pace, "series", "bn_month", "USD bn a month"),
+        f"Step chart of the Fed's reserve-management bill purchases in USD billions a month, "
+        f"weekly, {_span(pace['date'])}: the pace read per Desk-schedule month, the Desk's "
+        f"announced pace, the 4-week rate of purchases and the MBS principal reinvested in "
+        f"bills. Latest week ({_d(pace['date'].max())}): {now}. Steps: {marked}.", "phase")
+
+
 def _reservoir_levels(f: ChartFrames) -> ChartBundle | None:
     levels = f.reservoir_levels
     if not len(levels):
@@ -247,7 +265,7 @@ def _bundle(name: str, title: str, chart: alt.TopLevelMixin, data: pd.DataFrame,
 
 #: Every chart of the briefing, in reading order.
 CHARTS: tuple[Callable[[ChartFrames], ChartBundle | None], ...] = (
-    _holdings, _reservoir_levels, _reservoir_buffers, _repo_spread, _srf, _auctions, _fails,
+    _holdings, _pace, _reservoir_levels, _reservoir_buffers, _repo_spread, _srf, _auctions, _fails,
     _volatility, _curve, _stock_flow,
 )
 

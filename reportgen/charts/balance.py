@@ -9,7 +9,15 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from reportgen.charts.base import DATE_FORMAT, hover_readout, shaded_periods, time_x, zoom
+from reportgen.charts.base import (
+    DATE_FORMAT,
+    event_labels,
+    hover_readout,
+    layout_labels,
+    shaded_periods,
+    time_x,
+    zoom,
+)
 from reportgen.charts.theme import PALETTE, PHASE_COLORS
 
 HOLDINGS_ORDER = ["Bills", "Notes, bonds and other coupons", "MBS"]
@@ -24,7 +32,7 @@ def holdings_chart(holdings: pd.DataFrame, phases: pd.DataFrame,
     ----------
     holdings : columns ``date``, ``component`` (one of ``HOLDINGS_ORDER``), ``value_bn``.
     phases : columns ``start``, ``end``, ``phase`` (0-3), ``label``; may be empty.
-    decisions : columns ``date``, ``label``, ``short``, ``row``; may be empty.
+    decisions : columns ``date``, ``label``, ``short``; may be empty.
     """
     layers: list[alt.Chart | alt.LayerChart] = []
     if len(phases):
@@ -62,11 +70,9 @@ def holdings_chart(holdings: pd.DataFrame, phases: pd.DataFrame,
             tooltip=[alt.Tooltip("date:T", title="FOMC", format=DATE_FORMAT),
                      alt.Tooltip("label:N", title="Decision")],
         )
-        marks = alt.Chart(decisions).transform_calculate(
-            label_y="2 + 12 * datum.row").mark_text(
-            align="left", baseline="top", dx=3, fontSize=9, color=PALETTE["ink"]).encode(
-            x="date:T", y=alt.Y("label_y:Q", scale=None), text="short:N")
-        layers += [rules, marks]
+        span = pd.to_datetime(holdings["date"])
+        placed = layout_labels(decisions, "short", span.min(), span.max())
+        layers += [rules, *event_labels(placed, "short")]
     return alt.layer(*layers).resolve_scale(color="independent").properties(
         title=alt.Title("Fed holdings by type",
                         subtitle=["USD billions, weekly. Shading: observed phase;",
@@ -140,3 +146,50 @@ def stock_flow_chart(frame: pd.DataFrame, composite_label: str) -> alt.TopLevelM
         title=alt.Title("Reservoir vs pipe",
                         subtitle=["Reserves, USD bn (blue, left axis) against",
                                   f"{composite_label.lower()} (red, right axis)"]))
+
+
+PACE_ORDER = ["Purchases, read per Desk month", "Announced by the Desk", "Purchases, 4-week rate",
+              "MBS principal reinvested"]
+PACE_COLORS = [PALETTE["primary"], PALETTE["secondary"], PALETTE["grey"], PALETTE["mbs"]]
+PACE_DASHES = [[1, 0], [5, 3], [1, 0], [1, 0]]
+PACE_WIDTHS = [2.5, 2.0, 1.0, 1.5]
+
+
+def pace_chart(pace: pd.DataFrame, steps: pd.DataFrame) -> alt.TopLevelMixin:
+    """The reserve-management purchase pace against the Desk's announced pace, $bn a month,
+    weekly, with the steps marked at the schedule dates that began them.
+
+    ``pace`` columns: ``date``, ``series`` (one of ``PACE_ORDER``), ``bn_month``; ``steps``:
+    ``date``, ``label``. The paces change once per Desk-schedule month,
+    so they are drawn as steps (``step-after``), not smoothed.
+    """
+    order = [s for s in PACE_ORDER if s in set(pace["series"])]
+    idx = [PACE_ORDER.index(s) for s in order]
+    lines = alt.Chart(pace).mark_line(interpolate="step-after").encode(
+        x=time_x(),
+        y=alt.Y("bn_month:Q", title="USD billions a month", axis=alt.Axis(format=",.0f")),
+        color=alt.Color("series:N", sort=order, scale=alt.Scale(
+            domain=order, range=[PACE_COLORS[i] for i in idx]),
+            legend=alt.Legend(title=None, orient="top", columns=2, columnPadding=18,
+                              labelLimit=260)),
+        strokeDash=alt.StrokeDash("series:N", sort=order, scale=alt.Scale(
+            domain=order, range=[PACE_DASHES[i] for i in idx]), legend=None),
+        strokeWidth=alt.StrokeWidth("series:N", sort=order, scale=alt.Scale(
+            domain=order, range=[PACE_WIDTHS[i] for i in idx]), legend=None),
+        tooltip=[alt.Tooltip("date:T", title="Week", format=DATE_FORMAT),
+                 alt.Tooltip("series:N", title="Series"),
+                 alt.Tooltip("bn_month:Q", title="USD bn a month", format=",.1f")],
+    ).add_params(zoom("pace_zoom"))
+    layers: list[alt.Chart] = [lines]
+    if len(steps):
+        layers.append(alt.Chart(steps).mark_rule(
+            color=PALETTE["ink"], strokeDash=[2, 2], strokeWidth=1).encode(
+            x="date:T",
+            tooltip=[alt.Tooltip("date:T", title="Desk schedule", format=DATE_FORMAT),
+                     alt.Tooltip("label:N", title="Step")]))
+        span = pd.to_datetime(pace["date"])
+        layers += event_labels(layout_labels(steps, "label", span.min(), span.max()), "label")
+    return alt.layer(*layers).properties(title=alt.Title(
+        "The purchase pace",
+        subtitle=["USD billions a month, weekly; bill growth = MBS reinvestment + purchases.",
+                  "Dashed lines: the Desk schedules where the pace changed"]))

@@ -7,12 +7,12 @@ rendering ignores the parameters.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 import pandas as pd
 
-from reportgen.charts.theme import PALETTE
+from reportgen.charts.theme import PALETTE, WIDTH
 
 DATE_FORMAT = "%d %b %Y"
 
@@ -21,9 +21,10 @@ INTERACTIVE_ONLY = "interactive_only"
 
 
 def time_x(field: str = "date", title: str | None = None, **kwargs: Any) -> alt.X:
-    """The time axis: month-year labels, no title unless given (the dates speak for themselves)."""
+    """The time axis: "Jul 2025" labels ("Jul 25" would read as a day), no title unless
+    given (the dates speak for themselves)."""
     return alt.X(f"{field}:T", title=title,
-                 axis=alt.Axis(format="%b %y", labelOverlap=True, tickCount=8), **kwargs)
+                 axis=alt.Axis(format="%b %Y", labelOverlap=True, tickCount=8), **kwargs)
 
 
 def zoom(name: str = "zoom") -> alt.Parameter:
@@ -102,3 +103,46 @@ def static_spec(spec: dict[str, Any]) -> dict[str, Any]:
         out["layer"] = [static_spec(layer) for layer in out["layer"]
                         if layer.get("name") != INTERACTIVE_ONLY]
     return out
+
+
+#: Approximate width of one character of a 9 px label, in pixels (Liberation Sans).
+_CHAR_PX = 5.2
+_LABEL_ROWS = 3
+
+
+def layout_labels(events: pd.DataFrame, text: str, start: pd.Timestamp, end: pd.Timestamp,
+                  width_px: int = WIDTH) -> pd.DataFrame:
+    """Where each event's label goes on a chart whose time axis runs ``start``..``end`` over
+    ``width_px``: left of its rule near the right edge (never clipped), right of it elsewhere,
+    on the first of three lines where it overlaps no label already placed. Adds ``row`` and
+    ``near_end``."""
+    out = events.sort_values("date").reset_index(drop=True).copy()
+    span = max((end - start).total_seconds(), 1.0)
+    taken: list[list[tuple[float, float]]] = [[] for _ in range(_LABEL_ROWS)]
+    rows: list[int] = []
+    near: list[bool] = []
+    for when, label in zip(pd.to_datetime(out["date"]), out[text].astype(str), strict=True):
+        x = (when - start).total_seconds() / span * width_px
+        w = len(label) * _CHAR_PX + 6
+        right_edge = x + w > width_px
+        lo, hi = (x - w, x) if right_edge else (x, x + w)
+        row = next((r for r in range(_LABEL_ROWS)
+                    if all(hi < a or lo > b for a, b in taken[r])), len(rows) % _LABEL_ROWS)
+        taken[row].append((lo, hi))
+        rows.append(row)
+        near.append(right_edge)
+    out["row"], out["near_end"] = rows, near
+    return out
+
+
+def event_labels(events: pd.DataFrame, text: str) -> list[alt.Chart]:
+    """Short labels beside vertical event rules (FOMC decisions, Desk schedules), placed by
+    :func:`layout_labels` (``row``, ``near_end``)."""
+    base = alt.Chart(events).transform_calculate(label_y="2 + 12 * datum.row")
+
+    def side(keep: str, align: Literal["left", "right"], dx: int) -> alt.Chart:
+        return base.transform_filter(keep).mark_text(
+            align=align, dx=dx, baseline="top", fontSize=9, color=PALETTE["ink"]).encode(
+            x="date:T", y=alt.Y("label_y:Q", scale=None), text=f"{text}:N")
+
+    return [side("!datum.near_end", "left", 3), side("datum.near_end", "right", -3)]

@@ -40,13 +40,12 @@ DEFAULT_TITLE = "Fed liquidity & Treasury plumbing briefing"
 SECTION_KEYS = ("front", "phase", "reservoir", "pipe", "reservoir_vs_pipe", "implications",
                 "appendix")
 
-# Order of the figures in the briefing (their numbers follow this order).
-FIGURE_ORDER = ("holdings", "reservoir_levels", "reservoir_buffers", "repo_spread", "srf",
-                "auctions", "fails", "volatility", "curve", "stock_flow")
 
 FIGURE_SOURCES = {
     "holdings": "Federal Reserve H.4.1 (via FRED); NY Fed SOMA holdings for bills after H.4.1 "
                 "bill data end; FOMC statements",
+    "pace": "Federal Reserve H.4.1 (via FRED) and NY Fed SOMA bills; NY Fed Desk schedules and "
+            "FOMC statements, with their evidence grade (reportgen's policy calendar)",
     "reservoir_levels": "Federal Reserve H.4.1 (via FRED); ON RRP from the NY Fed (via FRED)",
     "reservoir_buffers": "Federal Reserve H.4.1 (via FRED); NY Fed ON RRP (via FRED)",
     "repo_spread": "NY Fed reference rates (SOFR and percentiles); Federal Reserve IORB/IOER "
@@ -226,10 +225,28 @@ class EvidenceRow:
 
 
 @dataclass(frozen=True)
+class PaceStepRow:
+    schedule: str
+    change: str
+    confirmed: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PaceBlock:
+    """The purchase pace: sentences, its chart and the steps found (empty outside a window)."""
+
+    narrative: tuple[str, ...]
+    figure: Figure | None
+    steps: tuple[PaceStepRow, ...]
+
+
+@dataclass(frozen=True)
 class PhaseSection:
     narrative: tuple[str, ...]
     figure: Figure | None
     figure_unavailable: str
+    pace: PaceBlock
     evidence: tuple[EvidenceRow, ...]
     evidence_note: str
     evidence_unavailable: str
@@ -377,10 +394,11 @@ _SHOWN_IN = {"stock_flow": "reservoir_vs_pipe"}
 def figures(charts: Mapping[str, ChartBundle],
             show: Mapping[str, bool] | None = None) -> dict[str, Figure]:
     """Figure entries for the charts present in the sections shown, numbered in reading order
-    (a briefing without section 1 starts at Figure 1, not at the first chart of section 2)."""
+    (``charts`` comes in the order the briefing shows them; a briefing without section 1 starts
+    at Figure 1, not at the first chart of section 2)."""
     shown = {n: c for n, c in charts.items()
              if show is None or show.get(_SHOWN_IN.get(c.section, c.section), True)}
-    names = [n for n in FIGURE_ORDER if n in shown] + [n for n in shown if n not in FIGURE_ORDER]
+    names = list(shown)
     return {name: Figure(name, shown[name].title, shown[name].alt_text, shown[name].section,
                          i, FIGURE_SOURCES.get(name, "see the appendix"), f"data/{name}.csv")
             for i, name in enumerate(names, start=1)}
@@ -437,6 +455,8 @@ def _fmt_threshold(value: Any) -> str:
 def _num(x: float | None, signed: bool = False) -> str:
     if x is None:
         return "n/a"
+    if signed and round(x) == 0:
+        return "0"  # not "-0" for a change of -0.3
     return f"{x:+,.0f}" if signed else f"{x:,.0f}"
 
 
@@ -568,7 +588,8 @@ def _phase_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> PhaseSecti
                       "H.4.1 week; paces in USD billions per 4 weeks.")
     if a is None:
         return PhaseSection(narrative=("The phase cannot be assessed from the data for this "
-                                       "date.",), evidence=(), triggers=(), announced=(),
+                                       "date.",), pace=PaceBlock((), None, ()),
+                            evidence=(), triggers=(), announced=(),
                             agreement="No comparison with the announced regime is possible.",
                             agreement_css="agree", **common)  # type: ignore[arg-type]
     evidence = tuple(EvidenceRow(
@@ -588,9 +609,30 @@ def _phase_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> PhaseSecti
     agreement, css = nv.agreement_sentence(a)
     return PhaseSection(
         narrative=(nv.phase_summary(a), *nv.evidence_sentences(a.evidence, week.reservoir)),
+        pace=PaceBlock(tuple(nv.pace_sentences(a)), figs.get("pace"), _pace_steps(a)),
         evidence=evidence, triggers=tuple(t[0].upper() + t[1:] + "." for t in a.triggers),
         announced=tuple(announced), agreement=agreement, agreement_css=css,
         **common)  # type: ignore[arg-type]
+
+
+def _pace_steps(a: PhaseAssessment) -> tuple[PaceStepRow, ...]:
+    """One row per step the H.4.1 confirmed, with the outright operations' confirmation of the
+    same Desk schedule beside it where operations are stored."""
+    if a.pace is None:
+        return ()
+    by_ops = {st.date: st for st in a.pace.ops_steps}
+    rows = []
+    for st in a.pace.steps:
+        change = (f"start at {bn(st.to_bn_month)} a month" if st.from_bn_month is None
+                  else f"{bn(st.from_bn_month)} to {bn(st.to_bn_month)} a month")
+        seen = [f"{day(st.detected)} ({count(st.lag_weeks, 'week')} later)"]
+        sources = [st.source]
+        ops = by_ops.get(st.date)
+        if ops is not None:
+            seen.append(f"{day(ops.detected)} ({count(ops.lag_weeks, 'week')} later)")
+            sources.append(ops.source)
+        rows.append(PaceStepRow(day(st.date), change, "; ".join(seen), "; ".join(sources)))
+    return tuple(rows)
 
 
 def _reservoir_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> ReservoirSection:

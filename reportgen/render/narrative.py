@@ -29,6 +29,7 @@ from reportgen.formatting import (
     bp,
     count,
     day,
+    day_span,
     missing,
     ordinal,
     pct,
@@ -180,6 +181,47 @@ def _reserves_against_holdings(c4: float, r4: float, tga: ReservoirRow | None,
                 "ran off.")
     return (f"{head}{why}: the accounts cited do not cover the gap, so other items of the "
             "Fed's balance sheet (lending, currency, other liabilities) account for the rest.")
+
+
+def pace_sentences(a: PhaseAssessment) -> list[str]:
+    """The purchase pace in words: bill growth split into its two flows, the pace read per
+    Desk-schedule month beside the announced one, and the next decision point.
+
+    Bills grow from two flows since December 2025: MBS principal reinvested in bills (nobody
+    sells MBS) and reserve-management purchases. Each amount is cited with its sign, so the
+    sentence cannot say "purchases" where bills grew less than the reinvestment alone.
+    """
+    out: list[str] = []
+    p = a.pace
+    if p is not None and not p.history.empty:
+        last = p.history.iloc[-1]
+        growth, reinvest, bought = (last.get(c) for c in (
+            "bills_bn_month", "mbs_reinvestment_bn_month", "reserve_management_bn_month"))
+        if not any(missing(x) for x in (growth, reinvest, bought)):
+            bought_text = (f"about {bn(bought)} of reserve-management purchases" if bought >= 0.5
+                           else "next to nothing beyond it" if bought > -0.5
+                           else f"{bn(abs(bought))} less than that reinvestment alone would add")
+            out.append(f"Over the four weeks to {day(p.week)} bills "
+                       f"{'grew' if growth >= 0 else 'shrank'} {bn(abs(growth))} a month: about "
+                       f"{bn(reinvest)} of MBS principal reinvested in bills and {bought_text}. "
+                       "The Fed sells no MBS; it reinvests their paydowns in bills.")
+        said = p.announced_sentence
+        gap = ""
+        if p.announced is not None and abs(p.announced.pace_bn_month - p.current_bn_month) >= 7.5:
+            gap = (f"; the data and the schedule differ by "
+                   f"{bn(abs(p.announced.pace_bn_month - p.current_bn_month))} a month")
+        out.append(f"Read per Desk-schedule month, {p.sentence}"
+                   + (f"; {said}" if said else "; no pace is stated in the calendar") + gap + ".")
+    elif a.phase in (0, 1):
+        out.append("No reserve-management purchases are in force, announced or observed.")
+    n = a.next_decision
+    if n is not None:
+        meeting = (f"the FOMC meets {day_span(n.meeting.start, n.meeting.end)}"
+                   + (" (reported schedule)" if n.meeting.grade != "official" else "")
+                   if n.meeting else "no later FOMC meeting is on record")
+        out.append(f"Next decision points: the Desk's monthly schedule about "
+                   f"{day(n.desk_schedule)}; {meeting}.")
+    return out
 
 
 def agreement_sentence(a: PhaseAssessment) -> tuple[str, str]:
