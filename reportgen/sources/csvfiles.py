@@ -452,7 +452,10 @@ def import_files(
 
     ``origin`` is recorded per row as ``<origin>:<file name>``.
     """
-    parsed = [validate.check_parsed_file(parse_file(path), FILE_ALIASES) for path in paths]
+    today = fetched_at.date()
+    parsed = [validate.check_parsed_file(parse_file(path), FILE_ALIASES, today)
+              for path in paths]
+    validate.check_across_files(parsed)
     written = 0
     with store.transaction():
         for item in parsed:

@@ -128,6 +128,25 @@ def value_or_none(raw: Any, what: str, source: str, url: str) -> float | None:
         raise PayloadError(source, f"{what}: {exc}", url) from None
 
 
+def put_value(values: dict[pd.Timestamp, float], day: pd.Timestamp, value: float | None,
+              where: str, source: str, url: str) -> None:
+    """``values[day] = value`` (NaN for None), refusing a date that comes twice with different
+    values: keeping either would be a guess. The same value twice (overlapping pages) is fine.
+    """
+    number = float("nan") if value is None else value
+    if day in values:
+        before = values[day]
+        same = before == number or (before != before and number != number)  # NaN == NaN
+        if not same:
+            raise PayloadError(
+                source,
+                f"{where}: the date {day:%Y-%m-%d} comes twice with different values "
+                f"({before:g} then {number:g}); the response is inconsistent, try again later",
+                url,
+            )
+    values[day] = number
+
+
 def dated_series(series_id: str, values: Mapping[pd.Timestamp, float]) -> pd.Series:
     """``values`` as a float series sorted on a DatetimeIndex named ``date`` (the shape every
     source returns; empty when ``values`` is)."""

@@ -31,14 +31,14 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from reportgen import catalog
-from reportgen.errors import ImportFileError, UnitError
+from reportgen.errors import ImportFileError, PayloadError, UnitError
 
 if TYPE_CHECKING:
     from reportgen.sources.csvfiles import ParsedFile
@@ -61,6 +61,17 @@ _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: [0-9:.APMapm ]*)?$")
 _FIRST_YEAR, _LAST_YEAR = 1900, 2200
 
 
+def shown(raw: Any, limit: int = 40) -> str:
+    """``raw`` quoted for a message, cut to ``limit`` characters: a 5,000-digit "number" must
+    not flood the terminal or the fetch log."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw.bit_length() > 128:
+        return f"an integer of about {int(raw.bit_length() * 0.30103)} digits"
+    text = repr(raw) if isinstance(raw, str | int | float) else repr(str(raw))
+    if len(text) > limit:
+        return f"{text[:limit]}... ({len(text)} characters)"
+    return text
+
+
 def number(raw: Any) -> float | None:
     """A published number as a finite float; ``None`` for a missing-value token.
 
@@ -70,17 +81,22 @@ def number(raw: Any) -> float | None:
     Traceback (most recent call last):
     reportgen.sources.validate.ValueParseError: '1,5' is not a number: a comma may only ...
     """
-    if raw is None:
+    if raw is None or raw is pd.NA or raw is pd.NaT:
         return None
     if isinstance(raw, bool):
         raise ValueParseError(f"expected a number, got {raw!r}")
     if isinstance(raw, int | float | np.integer | np.floating):
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:  # an integer past float's range (10**400)
+            raise ValueParseError(f"{shown(raw)} is not a finite number") from None
         if math.isnan(value):
             return None  # a JSON null already turned into NaN by a reader
         if not math.isfinite(value):
-            raise ValueParseError(f"{raw!r} is not a finite number")
+            raise ValueParseError(f"{shown(raw)} is not a finite number")
         return value
+    if not isinstance(raw, str):
+        raise ValueParseError(f"expected a number, got {type(raw).__name__} {shown(raw)}")
     text = str(raw).strip()
     if text.lower() in MISSING_TOKENS:
         return None
@@ -88,17 +104,17 @@ def number(raw: Any) -> float | None:
     if "," in body:
         if not _THOUSANDS.match(body):
             raise ValueParseError(
-                f"{text!r} is not a number: a comma may only separate thousands (1,250.5); "
+                f"{shown(text)} is not a number: a comma may only separate thousands (1,250.5); "
                 "decimal commas (1,5) are not read, write the file with a decimal point")
         body = body.replace(",", "")
     if body.lower().lstrip("+-") in {"inf", "infinity", "nan"}:
-        raise ValueParseError(f"{text!r} is not a finite number (write missing values as an "
-                              "empty cell)")
+        raise ValueParseError(f"{shown(text)} is not a finite number (write missing values as "
+                              "an empty cell)")
     if not _PLAIN.match(body):
-        raise ValueParseError(f"expected a number, got {text!r}")
+        raise ValueParseError(f"expected a number, got {shown(text)}")
     value = float(body)
     if not math.isfinite(value):
-        raise ValueParseError(f"{text!r} is not a finite number")
+        raise ValueParseError(f"{shown(text)} is not a finite number")
     return value
 
 
@@ -122,7 +138,7 @@ def iso_date(raw: Any) -> str:
             return date(*parts).isoformat()
         except ValueError:
             pass
-    raise ValueParseError(f"expected a date like 2025-01-08, got {text!r}")
+    raise ValueParseError(f"expected a date like 2025-01-08, got {shown(text)}")
 
 
 # -- series ranges ---------------------------------------------------------------------------------
@@ -138,7 +154,15 @@ SERIES_FLOORS: Mapping[str, tuple[tuple[date, float], ...]] = {
     "WTREGEN": ((date(2016, 1, 1), 5_000.0),),
     "WDTGAL": ((date(2016, 1, 1), 5_000.0),),
     "TGA_DTS": ((date(2016, 1, 1), 5_000.0),),
+    # SOMA, USD billions: notes and bonds never under $400bn since 2003, MBS over $800bn since
+    # mid-2010; the API sends dollars, so a unit slip is a factor of a thousand or more.
+    "SOMA_NOTESBONDS": ((date(2003, 1, 1), 200.0),),
+    "SOMA_MBS": ((date(2010, 6, 1), 300.0),),
 }
+#: Series that may be zero (the Fed held no bills in 2012-18) but never a sliver of a unit: the
+#: smallest nonzero value published is $0.1bn, so $195 in billions (dollars read as billions
+#: and scaled twice) is a unit error.
+SERIES_NONZERO_MIN: Mapping[str, float] = {"SOMA_BILLS": 0.05}
 
 
 def series_range(series_id: str, day: pd.Timestamp | date) -> tuple[float, float]:
@@ -165,12 +189,18 @@ def series_violation(series_id: str, values: pd.Series) -> tuple[pd.Timestamp, f
     for start, floor in SERIES_FLOORS.get(series_id, ()):
         lows[index >= pd.Timestamp(start)] = np.maximum(lows[index >= pd.Timestamp(start)], floor)
     bad = ~np.isfinite(numbers) | (numbers < lows) | (numbers > spec.plausible[1])
+    sliver = SERIES_NONZERO_MIN.get(series_id)
+    if sliver is not None:
+        bad |= (numbers != 0) & (np.abs(numbers) < sliver)
     if not bad.any():
         return None
     at = int(np.argmax(bad))
     low, high = lows[at], spec.plausible[1]
-    return (index[at], float(numbers[at]),
-            f"outside the plausible range for {spec.units} on that date ({low:g} to {high:g})")
+    if not np.isfinite(numbers[at]):
+        return index[at], float(numbers[at]), "not a finite number"
+    zero = f", or 0 (nothing below {sliver:g} otherwise)" if sliver is not None else ""
+    return (index[at], float(numbers[at]), f"outside the plausible range for {spec.units} on "
+            f"that date ({low:g} to {high:g}{zero})")
 
 
 def check_series(series_id: str, values: pd.Series, where: str) -> None:
@@ -266,7 +296,6 @@ def table_problem(table: str, frame: pd.DataFrame) -> TableProblem | None:
     """The first implausible value or conflicting duplicate of ``frame`` (``table``'s columns)."""
     if frame.empty:
         return None
-    spec = catalog.TABLES[table]
     for column, rule in TABLE_RANGES.get(table, {}).items():
         if column not in frame.columns:
             continue
@@ -281,10 +310,16 @@ def table_problem(table: str, frame: pd.DataFrame) -> TableProblem | None:
                 f"{column} = {values[at]:g} is outside the plausible range for {table} "
                 f"({rule.low:g} to {rule.high:g}{', or 0' if rule.zero_ok else ''}"
                 f"{f', {units}' if units else ''}); is the file or response in another unit?"))
-    return _conflicting_duplicate(spec, frame)
+    return conflicting_duplicate(table, frame)
 
 
-def _conflicting_duplicate(spec: catalog.TableSpec, frame: pd.DataFrame) -> TableProblem | None:
+def conflicting_duplicate(table: str, frame: pd.DataFrame,
+                          missing_differs: bool = True) -> TableProblem | None:
+    """The first record of ``frame`` whose key (``table``'s) came before with other values;
+    records repeated exactly are fine (overlapping pages, a file listing a row twice).
+    ``missing_differs=False``: a value one copy lacks is no conflict (two exports of the same
+    auctions, one without the issue dates); the store keeps the value given."""
+    spec = catalog.TABLES[table]
     key = [k for k in spec.key if k in frame.columns]
     if len(key) != len(spec.key):
         return None
@@ -302,7 +337,7 @@ def _conflicting_duplicate(spec: catalog.TableSpec, frame: pd.DataFrame) -> Tabl
             seen[ident] = at
             continue
         first = frame.iloc[seen[ident]]
-        differs = [c for c in values if not _same(first[c], row[c])]
+        differs = [c for c in values if not _same(first[c], row[c], missing_differs)]
         if differs:
             shown = ", ".join(f"{k}={v}" for k, v in zip(key, ident, strict=True))
             return TableProblem(int(at), (
@@ -313,14 +348,16 @@ def _conflicting_duplicate(spec: catalog.TableSpec, frame: pd.DataFrame) -> Tabl
 
 def _show(value: Any) -> str:
     if isinstance(value, float | np.floating):
-        return f"{float(value):g}"
+        return f"{float(value):.15g}"
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: Any, b: Any, missing_differs: bool = True) -> bool:
     missing_a = a is None or (isinstance(a, float) and math.isnan(a))
     missing_b = b is None or (isinstance(b, float) and math.isnan(b))
-    return (missing_a and missing_b) or (not missing_a and not missing_b and a == b)
+    if missing_a or missing_b:
+        return (missing_a and missing_b) or not missing_differs
+    return bool(a == b)
 
 
 def check_table(table: str, frame: pd.DataFrame, where: str) -> None:
@@ -336,13 +373,16 @@ def check_table(table: str, frame: pd.DataFrame, where: str) -> None:
 LINES_ATTR = "reportgen_lines"  # DataFrame.attrs key: the file line of each row, set by importers
 
 
-def check_parsed_file(parsed: ParsedFile, aliases: Mapping[str, str]) -> ParsedFile:
+def check_parsed_file(parsed: ParsedFile, aliases: Mapping[str, str],
+                      today: date | None = None) -> ParsedFile:
     """Check one parsed CSV file before it is stored; raises ImportFileError naming the line.
 
     * a file named for a catalog series or table (``EFFR.csv``) must hold that item: an
       ``EFFR.csv`` whose header ``date,rate`` reads as SOFR is refused, not stored as SOFR;
     * every series value and table column in its plausible range;
-    * no record key twice with different values.
+    * no record key twice with different values;
+    * no date past ``today`` (the import's day) by more than a series or record can be
+      published ahead (:data:`SERIES_AHEAD`, :data:`RECORDS_AHEAD`).
     """
     path = parsed.path
     stem = path.stem
@@ -355,6 +395,17 @@ def check_parsed_file(parsed: ParsedFile, aliases: Mapping[str, str]) -> ParsedF
             f"the file is named for {named if named in catalog.SERIES else stem.lower()} but its "
             f"header makes it {', '.join(holds) or 'nothing reportgen reads'} ({parsed.kind}); "
             "rename the file or give it the header date,value")
+    if today is not None:
+        for sid, values in parsed.series.items():
+            if (late := future_date(values, today)) is not None:
+                raise ImportFileError(str(path), _line_of_date(values, late[1]),
+                                      future_message(sid, late[1], today))
+        for table, frame in parsed.tables.items():
+            late = future_date(frame, today, catalog.TABLES[table].date_column)
+            if late is not None:
+                rows: Sequence[int] | None = frame.attrs.get(LINES_ATTR)
+                raise ImportFileError(str(path), rows[late[0]] if rows else None,
+                                      future_message(table, late[1], today))
     for sid, values in parsed.series.items():
         problem = series_violation(sid, values)
         if problem is not None:
@@ -369,6 +420,84 @@ def check_parsed_file(parsed: ParsedFile, aliases: Mapping[str, str]) -> ParsedF
             line = lines[table_issue.row] if lines and table_issue.row < len(lines) else None
             raise ImportFileError(str(path), line, table_issue.reason)
     return parsed
+
+
+#: How far past the day of a fetch or import a date may lie. A series observation is never
+#: published before its date (a week covers H.4.1 Wednesdays and time zones); records may be
+#: announced ahead (an auction a few weeks out), never years ahead. 2099 is a typo either way,
+#: and a briefing built on it would date itself there.
+SERIES_AHEAD = timedelta(days=7)
+RECORDS_AHEAD = timedelta(days=400)
+
+
+def future_date(values: pd.Series | pd.DataFrame, today: date,
+                column: str | None = None) -> tuple[int, pd.Timestamp] | None:
+    """The first position and date in ``values`` (a series' index, or ``column`` of a record
+    frame) later than ``today`` allows; None when there is none."""
+    if column is None:
+        stamps = pd.DatetimeIndex(values.index)
+        limit = pd.Timestamp(today + SERIES_AHEAD)
+    else:
+        stamps = pd.DatetimeIndex(pd.to_datetime(values[column], errors="coerce"))
+        limit = pd.Timestamp(today + RECORDS_AHEAD)
+    late = np.asarray(stamps > limit)
+    if not late.any():
+        return None
+    at = int(np.argmax(late))
+    return at, stamps[at]
+
+
+def future_message(name: str, day: pd.Timestamp, today: date) -> str:
+    return (f"{name} has a row dated {day:%Y-%m-%d}, in the future (today is {today}): data is "
+            "not published ahead of its date, so the date is a typo; fix it and try again")
+
+
+def check_not_future(name: str, values: pd.Series | pd.DataFrame, today: date, source: str,
+                     url: str | None) -> None:
+    """Raise :class:`PayloadError` when a fetched series or table holds a date past what
+    ``today`` allows (see :data:`SERIES_AHEAD`)."""
+    column = catalog.TABLES[name].date_column if name in catalog.TABLES else None
+    found = future_date(values, today, column)
+    if found is not None:
+        raise PayloadError(source, future_message(name, found[1], today), url)
+
+
+def check_across_files(files: Sequence[ParsedFile]) -> None:
+    """Refuse two files that give one series date, or one record, different values: the one
+    imported last would silently win. The same value twice is fine (an export re-imported
+    beside its source)."""
+    seen: dict[str, tuple[ParsedFile, pd.Series]] = {}
+    for parsed in files:
+        for sid, values in parsed.series.items():
+            if sid not in seen:
+                seen[sid] = (parsed, values)
+                continue
+            first, before = seen[sid]
+            both = before.index.intersection(values.index)
+            a, b = before.loc[both], values.loc[both]
+            differ = ~((a == b) | (a.isna() & b.isna()))
+            if differ.any():
+                day = both[int(np.argmax(differ.to_numpy()))]
+                raise ImportFileError(
+                    str(parsed.path), _line_of_date(values, day),
+                    f"{sid} on {day:%Y-%m-%d} is {_show(b[day])} here but {_show(a[day])} in "
+                    f"{first.path.name}; the two files disagree, import only the one you trust")
+            seen[sid] = (parsed, pd.concat([before, values[~values.index.isin(both)]]))
+    tables: dict[str, list[tuple[ParsedFile, pd.DataFrame]]] = {}
+    for parsed in files:
+        for table, frame in parsed.tables.items():
+            tables.setdefault(table, []).append((parsed, frame))
+    for table, parts in tables.items():
+        if len(parts) < 2:
+            continue
+        lines = [line for parsed, frame in parts
+                 for line in (frame.attrs.get(LINES_ATTR) or [None] * len(frame))]
+        owners = [parsed for parsed, frame in parts for _ in range(len(frame))]
+        joined = pd.concat([frame for _, frame in parts], ignore_index=True)
+        problem = conflicting_duplicate(table, joined, missing_differs=False)
+        if problem is not None:
+            raise ImportFileError(str(owners[problem.row].path), lines[problem.row],
+                                  f"{problem.reason} (across the files imported together)")
 
 
 def _line_of_date(values: pd.Series, day: pd.Timestamp) -> int | None:
