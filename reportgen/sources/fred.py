@@ -17,6 +17,7 @@ The key is sent as a query parameter only; no message, log line, stored row or f
 from __future__ import annotations
 
 import csv
+import http.client
 import io
 import logging
 import socket
@@ -31,6 +32,7 @@ import pandas as pd
 
 from reportgen import catalog
 from reportgen.errors import (
+    ConfigError,
     HTTPStatusError,
     NetworkError,
     PayloadError,
@@ -40,7 +42,7 @@ from reportgen.errors import (
 )
 from reportgen.redaction import register as register_secret
 from reportgen.sources.http import DEFAULT_POLICY, RETRY_STATUSES, HttpClient, RetryPolicy
-from reportgen.sources.payloads import check_units, dated_series
+from reportgen.sources.payloads import check_units, dated_series, put_value
 from reportgen.sources.records import ValueParseError, parse_date, parse_number
 
 log = logging.getLogger(__name__)
@@ -120,8 +122,14 @@ def parse_fredgraph_csv(
             "down for maintenance, or the series id is wrong)",
             url,
         )
+    if "\x00" in text:
+        raise PayloadError(SOURCE, "fredgraph sent binary data (NUL bytes) instead of CSV", url)
     reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader)]
+    try:
+        header = [h.strip() for h in next(reader)]
+        lines = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:  # a field past the csv module's limit, say
+        raise PayloadError(SOURCE, f"fredgraph sent malformed CSV ({exc})", url) from None
     fred_id = remote_id(series_id)
     if len(header) != 2 or header[0].lower() not in {"observation_date", "date"}:
         raise PayloadError(
@@ -133,7 +141,7 @@ def parse_fredgraph_csv(
     if header[1].upper() != fred_id.upper():
         raise PayloadError(SOURCE, f"fredgraph sent series {header[1]!r}, not {fred_id!r}", url)
     values: dict[pd.Timestamp, float] = {}
-    for row in reader:
+    for line, row in lines:
         if not any(cell.strip() for cell in row):
             continue
         try:
@@ -142,8 +150,8 @@ def parse_fredgraph_csv(
             day = pd.Timestamp(parse_date(row[0]))
             value = parse_number(row[1])
         except ValueParseError as exc:
-            raise PayloadError(SOURCE, f"fredgraph line {reader.line_num}: {exc}", url) from None
-        values[day] = float("nan") if value is None else value
+            raise PayloadError(SOURCE, f"fredgraph line {line}: {exc}", url) from None
+        put_value(values, day, value, f"fredgraph line {line}", SOURCE, url)
     series = dated_series(series_id, values)
     check_units(series_id, series, SOURCE, url)
     return series
@@ -204,7 +212,7 @@ def parse_observations_json(payload: Any, series_id: str, url: str = OBSERVATION
             value = parse_number(obs["value"])
         except ValueParseError as exc:
             raise PayloadError(SOURCE, f"observation {number}: {exc}", url) from None
-        values[day] = float("nan") if value is None else value
+        put_value(values, day, value, f"observation {number}", SOURCE, url)
     series = dated_series(series_id, values)
     check_units(series_id, series, SOURCE, url)
     return series
@@ -274,6 +282,35 @@ def _error_from_message(
     return SourceError(SOURCE, f"FRED refused the request for {remote_id(series_id)}: {text}", url)
 
 
+#: Why a key cannot be used at all; said once, never with the key itself.
+KEY_UNUSABLE = (
+    "FRED_API_KEY holds a space, tab, newline or other character a URL cannot carry, so no "
+    "request can be made with it; a FRED key is 32 lower-case letters and digits. Set it "
+    "again without the extra characters (https://fred.stlouisfed.org/docs/api/api_key.html), "
+    "or unset it to use the keyless download"
+)
+
+
+def key_problem(api_key: str) -> str | None:
+    """Why ``api_key`` cannot be sent (whitespace or control characters), or None."""
+    if any(c.isspace() or not c.isprintable() for c in api_key):
+        return KEY_UNUSABLE
+    return None
+
+
+def _payload_problem(exc: Exception) -> str:
+    """What was wrong with a 2xx answer fredapi could not read (the message names the
+    problem, never the request: fredapi's messages hold no URL)."""
+    text = " ".join(str(exc).split())[:200]
+    if isinstance(exc, ET.ParseError):
+        return f"FRED sent something that is not XML ({text})"
+    if isinstance(exc, TypeError | AttributeError):
+        return f"FRED sent XML that holds no observations ({text})"
+    if "could not convert" in text:
+        return f"FRED sent a value that is not a number ({text})"
+    return f"FRED sent an observation with an unreadable date ({text})"
+
+
 @contextmanager
 def _socket_timeout(seconds: float) -> Iterator[None]:
     """fredapi calls ``urlopen(url)`` without a timeout; bound it for the duration of a call.
@@ -337,26 +374,33 @@ def fetch_series_fredapi(
         return redact(text)
 
     attempts = max(1, policy.attempts)
+    began = policy.clock()
     for attempt in range(1, attempts + 1):
         last_try = attempt == attempts
+        wait = policy.delay(attempt)
+        out_of_time = policy.clock() - began + wait >= policy.deadline
         try:
             with _socket_timeout(policy.timeout):
                 raw = fredapi.Fred(api_key=api_key).get_series(
                     fred_id, observation_start=start, observation_end=end
                 )
             break
-        except ValueError as exc:
-            if "could not convert" in str(exc):  # fredapi's float() on a non-numeric value
-                raise PayloadError(
-                    SOURCE, f"FRED sent a value that is not a number ({exc})", url
-                ) from None
-            error = _error_from_message(scrub(str(exc)), series_id, url)
-            if (
-                isinstance(error, HTTPStatusError)
-                and error.status in RETRY_STATUSES
-                and not last_try
-            ):
-                wait = policy.delay(attempt)
+        except http.client.InvalidURL:
+            # urllib refuses the URL before sending it: the key holds whitespace or control
+            # characters (fredapi appends it unquoted). Every series would fail the same way.
+            raise ConfigError(KEY_UNUSABLE) from None
+        except (ValueError, ET.ParseError, TypeError, AttributeError) as exc:
+            answered = exc.__context__ if isinstance(exc.__context__,
+                                                     urllib.error.HTTPError) else None
+            if answered is None:
+                # Raised while fredapi read a 2xx answer: the payload is wrong, not the request.
+                raise PayloadError(SOURCE, _payload_problem(exc), url) from None
+            # The server's own message (fredapi raises it as a ValueError; a body that is not
+            # XML, a proxy's error page, leaves only the status).
+            message = str(exc) if isinstance(exc, ValueError) else ""
+            error = _error_from_message(scrub(message), series_id, url, answered.code)
+            retry = isinstance(error, HTTPStatusError) and error.status in RETRY_STATUSES
+            if retry and not last_try and not out_of_time:
                 log.warning(
                     "fred: %s for %s; retry %d/%d in %.1fs",
                     error.message,
@@ -367,32 +411,28 @@ def fetch_series_fredapi(
                 )
                 policy.sleep(wait)
                 continue
-            if isinstance(error, HTTPStatusError) and error.status in RETRY_STATUSES:
+            if isinstance(error, HTTPStatusError) and retry:
                 raise HTTPStatusError(
                     SOURCE,
                     error.status,
-                    f"{' '.join(str(exc).split())} (gave up after {attempts} attempts)",
+                    f"{scrub(' '.join(message.split())) or 'error'} (gave up after {attempt} "
+                    "attempts)",
                     url,
                 ) from None
             raise error from None
-        except ET.ParseError as exc:
-            raise PayloadError(
-                SOURCE, f"FRED sent something that is not XML ({exc})", url
-            ) from None
-        except (TypeError, AttributeError) as exc:  # XML without observation attributes
-            raise PayloadError(
-                SOURCE, f"FRED sent XML that holds no observations ({exc})", url
-            ) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             reason = scrub(str(getattr(exc, "reason", exc)) or type(exc).__name__)
-            if last_try:
+            # No answer at all (refused, no DNS, a timeout): tried twice, like the HTTP layer.
+            no_answer = isinstance(getattr(exc, "reason", exc), OSError) or isinstance(
+                exc, TimeoutError)
+            if last_try or out_of_time or (no_answer and attempt >= 2):
                 raise NetworkError(
                     SOURCE,
-                    f"cannot reach the FRED API after {attempts} attempt(s) ({reason}). "
-                    "Check the network connection, or work from the stored data with --offline.",
+                    f"cannot reach the FRED API after {attempt} attempt(s) in "
+                    f"{policy.clock() - began:.0f} s ({reason}). Check the network "
+                    "connection, or work from the stored data with --offline.",
                     url,
                 ) from None
-            wait = policy.delay(attempt)
             log.warning(
                 "fred: %s for %s; retry %d/%d in %.1fs",
                 reason,
@@ -405,8 +445,15 @@ def fetch_series_fredapi(
 
     values: dict[pd.Timestamp, float] = {}
     for day, value in raw.items():
-        number = float(value) if value is not None else float("nan")
-        values[pd.Timestamp(day)] = number
+        when = pd.Timestamp(day) if day is not None else pd.NaT
+        if when is pd.NaT:
+            raise PayloadError(SOURCE, "FRED sent an observation without a date", url)
+        try:
+            number = parse_number(value)  # fredapi read "." as NaN; inf / 1e400 are refused
+        except ValueParseError as exc:
+            raise PayloadError(SOURCE, f"the observation of {when:%Y-%m-%d}: {exc}", url) \
+                from None
+        put_value(values, when, number, "fredapi", SOURCE, url)
     series = dated_series(series_id, values)
     check_units(series_id, series, SOURCE, url)
     return series

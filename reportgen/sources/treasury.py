@@ -17,6 +17,7 @@ import pandas as pd
 
 from reportgen import catalog
 from reportgen.errors import PayloadError
+from reportgen.sources import validate
 from reportgen.sources.http import HttpClient
 from reportgen.sources.payloads import (
     check_units,
@@ -76,7 +77,9 @@ def original_terms(auctions: pd.DataFrame) -> pd.Series:
     Example: a "29-Year 11-Month" bond reopening -> "30-Year"; a new "4-Week" bill -> "4-Week".
     """
     term = auctions.get("security_term", pd.Series(None, index=auctions.index, dtype=object))
-    reopening = pd.to_numeric(auctions.get("reopening"), errors="coerce").fillna(0) == 1
+    # An export without the column lists no reopenings (each row is read as a new issue).
+    flags = auctions.get("reopening", pd.Series(0, index=auctions.index))
+    reopening = pd.to_numeric(flags, errors="coerce").fillna(0) == 1
     kind = auctions.get("security_type", pd.Series("", index=auctions.index)).astype(str)
     new_issue = ~reopening & term.notna()
     by_cusip = dict(zip(auctions.loc[new_issue, "cusip"], term[new_issue], strict=True))
@@ -225,10 +228,15 @@ def fetch_pages(
         base["filter"] = filter_
     shown = http.display_url(httpx.URL(url).copy_merge_params(base))
     records: list[Mapping[str, Any]] = []
+    previous: list[Mapping[str, Any]] | None = None
     for page in range(1, MAX_PAGES + 1):
         params = {**base, "page[number]": page}
         payload = http.get_json(url, params)
         rows = record_list(payload, ("data",), SOURCE, shown)
+        if rows and rows == previous:
+            raise PayloadError(SOURCE, f"the server sent the same page again as page {page} "
+                               "(its pagination is broken); try again later", shown)
+        previous = rows
         records.extend(rows)
         meta = payload.get("meta") if isinstance(payload, Mapping) else None
         links = payload.get("links") if isinstance(payload, Mapping) else None
@@ -250,7 +258,12 @@ def _int(raw: Any) -> int | None:
         return None
 
 
-def _dedupe(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+def _dedupe(frame: pd.DataFrame, table: str, url: str) -> pd.DataFrame:
+    """``frame`` without repeated records (pages can overlap); a record whose key comes twice
+    with different values is a PayloadError: keeping either would be a guess."""
+    problem = validate.conflicting_duplicate(table, frame)
+    if problem is not None:
+        raise PayloadError(SOURCE, f"record {problem.row + 1}: {problem.reason}", url)
     key = list(catalog.TABLES[table].key)
     return frame.drop_duplicates(subset=key, keep="last").reset_index(drop=True)
 
@@ -292,7 +305,7 @@ def parse_auctions(rows: list[Mapping[str, Any]], url: str) -> pd.DataFrame:
         for row in rows
     ]
     frame = records_frame(rows, AUCTION_FIELDS, SOURCE, url)
-    return _dedupe(frame, "auctions")
+    return _dedupe(frame, "auctions", url)
 
 
 def fetch_auctions(http: HttpClient, start: date | None) -> pd.DataFrame:
@@ -310,7 +323,7 @@ def parse_cash_balance(rows: list[Mapping[str, Any]], url: str) -> pd.DataFrame:
     in ``close_today_bal``).
     """
     frame = records_frame(rows, CASH_BALANCE_FIELDS, SOURCE, url)
-    return _dedupe(frame, "dts_cash_balance")
+    return _dedupe(frame, "dts_cash_balance", url)
 
 
 def fetch_cash_balance(http: HttpClient, start: date | None) -> tuple[pd.DataFrame, pd.Series]:
@@ -344,7 +357,7 @@ def parse_debt_transactions(rows: list[Mapping[str, Any]], url: str) -> pd.DataF
     key (see :func:`blank_security_type_desc`).
     """
     frame = records_frame(rows, DEBT_TRANSACTION_FIELDS, SOURCE, url)
-    return _dedupe(blank_security_type_desc(frame), "dts_debt_transactions")
+    return _dedupe(blank_security_type_desc(frame), "dts_debt_transactions", url)
 
 
 def fetch_debt_transactions(http: HttpClient, start: date | None) -> pd.DataFrame:
