@@ -5,9 +5,15 @@ a writer (a fetch). Values are kept in the units the publisher uses (see ``catal
 remembers where it came from (``origin``: ``fred-api``, ``fredgraph``, ``nyfed``, ``fiscaldata``,
 ``import:<file>``, ``sample``) and when it was fetched.
 
+Readers open the file read-only and never write, lock, create or upgrade it; the first write
+reopens it for writing after ``PRAGMA quick_check`` (see :class:`Store`). Each failure SQLite
+reports (damage, a lock, a read-only file, a full disk, an old or foreign schema) becomes a
+:class:`~reportgen.errors.StoreError` that says what it means and what to do
+(:func:`store_error`).
+
 Writes are upserts: a revised value replaces the old one and bumps ``fetched_at``; an unchanged
-value is left alone. Every write happens inside a transaction, so a failure mid-way leaves what
-was stored before untouched.
+value is left alone, and in a table a missing (NULL) value never erases a stored one. Every
+write happens inside a transaction, so a failure mid-way leaves what was stored untouched.
 """
 
 from __future__ import annotations
@@ -96,79 +102,158 @@ def _cell(value: object) -> object:
     return value
 
 
-class Store:
-    """The SQLite database behind reportgen. Use ``Store.open(path)``; ``":memory:"`` works too."""
+#: Seconds a write waits for another process's write to finish before "locked" is reported.
+BUSY_TIMEOUT = 30.0
+#: Seconds a read waits (only ever for a store not yet in WAL mode: WAL readers never wait).
+READ_TIMEOUT = 5.0
+_CORE_TABLES = ("meta", "observations", "fetch_log")
 
-    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+
+class Store:
+    """The SQLite database behind reportgen. Use ``Store.open(path)``; ``":memory:"`` works too.
+
+    A store opens for reading: a read-only connection that never creates, upgrades or locks
+    anything, so a build or ``data status`` never waits for a fetch (WAL readers do not block).
+    The first write (any :meth:`transaction`, or :meth:`prepare_write` called up front by the
+    commands that write) opens it for writing: the file and its folder are created, ``PRAGMA
+    quick_check`` refuses a damaged file before anything is written into it, and a store of an
+    older schema is upgraded (adding tables and columns loses nothing).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: str, *, writable: bool = True,
+                 can_write: bool = True, columns: dict[str, set[str]] | None = None) -> None:
         self._conn = conn
         self.path = path
         self._in_transaction = False
+        self._writable = writable
+        self._can_write = can_write
+        # The columns each table has (None: the current schema, as in every store written by
+        # this version); an older store is read as it is, missing columns as NULL.
+        self._columns = columns
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | Path, readonly: bool = False) -> Store:
-        """Open the store at ``path``; raises :class:`StoreError` with advice.
+        """Open the store at ``path`` for reading; raises :class:`StoreError` with advice.
 
-        ``readonly=False`` (fetch, import, a build that fetches) creates the file if needed,
-        upgrades an older schema and runs ``PRAGMA quick_check`` first, so nothing is ever
-        written into a damaged file. ``readonly=True`` (status, export, analysis, an offline
-        build) opens the file read-only: in WAL mode it never waits for a writer, and it
-        never creates, upgrades or locks anything. A missing file reads as an empty store.
+        ``readonly=True`` refuses every write; otherwise the first write reopens the store for
+        writing (see the class docstring). A missing file reads as an empty store and is only
+        created by a write. ``":memory:"`` is writable at once.
         """
         path_str = str(path)
-        if readonly:
-            return cls._open_readonly(path_str)
-        if path_str != ":memory:":
-            p = Path(path_str)
-            try:
-                p.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create the folder for the store {p}: {exc}") from exc
-        try:
-            conn = sqlite3.connect(path_str, isolation_level=None, timeout=30)
-        except sqlite3.Error as exc:
-            raise store_error(exc, path_str, "open") from exc
-        store = cls(conn, path_str)
-        try:
-            store._check_integrity()
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+        if path_str == ":memory:":
+            store = cls(sqlite3.connect(":memory:", isolation_level=None), path_str)
             store._migrate()
+            return store
+        return cls._open_readonly(path_str, can_write=not readonly)
+
+    @classmethod
+    def _open_readonly(cls, path_str: str, can_write: bool = False) -> Store:
+        p = Path(path_str)
+        if p.is_dir():
+            raise StoreError(f"the store path {path_str} is a folder; point --db at a file such "
+                             "as data/reportgen.sqlite")
+        if not p.exists():
+            empty = cls(sqlite3.connect(":memory:", isolation_level=None), path_str,
+                        writable=False, can_write=can_write)
+            empty._writable = True  # build the empty schema in memory, then read only
+            empty._migrate()
+            empty._writable = False
+            return empty
+        uri = f"file:{quote(str(p.resolve()))}?mode=ro"
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=READ_TIMEOUT)
+            conn.execute("PRAGMA query_only=1")
+            try:
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError as exc:
+                # A WAL store in a folder we may not write: SQLite cannot make its -shm file.
+                # Nobody else can be writing it either (a writer needs the folder for its
+                # -wal), so unless a -wal holds unmerged pages it is read as an immutable file.
+                wal = Path(f"{path_str}-wal")
+                if "readonly" not in str(exc).lower() or (wal.exists() and wal.stat().st_size):
+                    raise
+                conn.close()
+                conn = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
+                conn.execute("PRAGMA query_only=1")
+        except sqlite3.Error as exc:
+            raise store_error(exc, path_str, "read") from exc
+        store = cls(conn, path_str, writable=False, can_write=can_write)
+        try:
+            store._columns = store._read_layout()
         except StoreError:
             conn.close()
             raise
         except sqlite3.Error as exc:
             conn.close()
-            raise store_error(exc, path_str, "open") from exc
+            raise store_error(exc, path_str, "read") from exc
         return store
 
-    @classmethod
-    def _open_readonly(cls, path_str: str) -> Store:
-        if path_str == ":memory:" or not Path(path_str).exists():
-            empty = cls(sqlite3.connect(":memory:", isolation_level=None), path_str)
-            empty._migrate()
-            return empty
-        uri = f"file:{quote(str(Path(path_str).resolve()))}?mode=ro"
+    def _read_layout(self) -> dict[str, set[str]] | None:
+        """The tables and columns of an existing file, checked to be a reportgen store of a
+        version this code reads; None when it has the current schema in full."""
+        present: dict[str, set[str]] = {}
+        for (name,) in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'"):
+            present[name] = {r[1] for r in self._conn.execute(f'PRAGMA table_info("{name}")')}
+        mine = set(_CORE_TABLES) | set(catalog.TABLES)
+        if present and not (set(present) & mine):
+            raise StoreError(
+                f"{self.path} is an SQLite database but not a reportgen store (its tables: "
+                f"{', '.join(sorted(present)[:5])}); reportgen will not read or change it. "
+                "Point --db at another file, such as data/reportgen.sqlite")
+        if "meta" in present:
+            row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is not None:
+                self._check_version(row[0])
+        gaps = self._gaps(present)
+        return present if gaps else None
+
+    @staticmethod
+    def _gaps(present: dict[str, set[str]]) -> list[str]:
+        gaps = [t for t in _CORE_TABLES if t not in present]
+        for spec in catalog.TABLES.values():
+            if spec.name not in present:
+                gaps.append(spec.name)
+                continue
+            gaps += [f"{spec.name}.{c}" for c in spec.column_names if c not in present[spec.name]]
+        return gaps
+
+    def prepare_write(self) -> None:
+        """Make the store writable now (commands that write call it first, so a damaged,
+        locked or read-only store is reported before any fetching)."""
+        if self._writable:
+            return
+        if not self._can_write:
+            raise StoreError(f"the store {self.path} was opened read-only; this command does "
+                             "not write it (please report this)")
+        p = Path(self.path)
         try:
-            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=5)
-            conn.execute("PRAGMA query_only=1")
-            store = cls(conn, path_str)
-            missing = store._schema_gaps()
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder for the store {p}: {exc}") from exc
+        older = self._columns is not None and p.exists()
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT)
         except sqlite3.Error as exc:
-            raise store_error(exc, path_str, "read") from exc
-        if missing:
-            # Written by an older reportgen: upgrade it once (adding tables and columns loses
-            # nothing), then read it read-only as usual.
+            raise store_error(exc, self.path, "open") from exc
+        reader, columns = self._conn, self._columns
+        self._conn, self._columns, self._writable = conn, None, True
+        try:
+            self._check_integrity()
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except (StoreError, sqlite3.Error) as exc:
+            self._conn, self._columns, self._writable = reader, columns, False
             conn.close()
-            try:
-                cls.open(path_str).close()
-            except StoreError as exc:
+            error = exc if isinstance(exc, StoreError) else store_error(exc, self.path, "write")
+            if older and "damaged" not in error.message:
                 raise StoreError(
-                    f"{path_str} was written by an older reportgen (it lacks "
-                    f"{', '.join(missing[:4])}) and cannot be upgraded now: {exc.message}"
-                ) from exc
-            return cls._open_readonly(path_str)
-        return store
+                    f"{self.path} was written by an older reportgen and must be upgraded (new "
+                    f"tables and columns, nothing removed) before anything is written into it, "
+                    f"and the upgrade failed: {error.message}") from exc
+            raise error from exc
+        reader.close()
 
     def _check_integrity(self) -> None:
         """``PRAGMA quick_check`` before anything is written: a damaged file is refused, never
@@ -180,24 +265,6 @@ class Store:
         problems = [r[0] for r in rows if r and r[0] != "ok"]
         if problems:
             raise StoreError(_damaged(self.path, "; ".join(problems[:3])))
-
-    def _schema_gaps(self) -> list[str]:
-        """Tables and columns the current schema has and the file lacks (an older store)."""
-        present: dict[str, set[str]] = {}
-        for (name,) in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'"):
-            present[name] = {r[1] for r in self._conn.execute(f'PRAGMA table_info("{name}")')}
-        gaps = [t for t in ("meta", "observations", "fetch_log") if t not in present]
-        for spec in catalog.TABLES.values():
-            if spec.name not in present:
-                gaps.append(spec.name)
-                continue
-            gaps += [f"{spec.name}.{c}" for c in spec.column_names if c not in present[spec.name]]
-        row = None
-        if "meta" in present:
-            row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is not None:
-            self._check_version(row[0])
-        return gaps
 
     def _check_version(self, value: str) -> None:
         try:
@@ -266,6 +333,7 @@ class Store:
         if self._in_transaction:
             yield
             return
+        self.prepare_write()
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             self._in_transaction = True
@@ -305,6 +373,7 @@ class Store:
             (series_id, d, None if v != v else float(v), origin, stamp)  # v != v: NaN -> NULL
             for d, v in zip(dates, numbers, strict=True)
         ]
+        self.prepare_write()
         before = self._conn.total_changes
         with self.transaction():
             self._conn.executemany(
@@ -331,10 +400,14 @@ class Store:
         quoted = ", ".join(f'"{c}"' for c in cols)
         marks = ", ".join("?" for _ in range(len(cols) + 2))
         non_key = [c for c in cols if c not in spec.key]
+        # A missing value never erases a stored one: NULL means "not given" (an export
+        # without issue dates, an announced auction), not "withdrawn".
         assignments = ", ".join(
-            f'"{c}" = excluded."{c}"' for c in [*non_key, "origin", "fetched_at"]
+            [*(f'"{c}" = COALESCE(excluded."{c}", "{table}"."{c}")' for c in non_key),
+             "origin = excluded.origin", "fetched_at = excluded.fetched_at"]
         )
-        changed = " OR ".join(f'"{table}"."{c}" IS NOT excluded."{c}"' for c in non_key) or "0"
+        changed = " OR ".join(f'(excluded."{c}" IS NOT NULL AND "{table}"."{c}" IS NOT '
+                              f'excluded."{c}")' for c in non_key) or "0"
         key = ", ".join(f'"{k}"' for k in spec.key)
         sql = (
             f'INSERT INTO "{table}" ({quoted}, origin, fetched_at) VALUES ({marks}) '
@@ -344,6 +417,7 @@ class Store:
             tuple(_cell(v) for v in row) + (origin, stamp)
             for row in frame[cols].itertuples(index=False, name=None)
         ]
+        self.prepare_write()
         before = self._conn.total_changes
         with self.transaction():
             self._conn.executemany(sql, records)
@@ -375,12 +449,27 @@ class Store:
         except sqlite3.Error as exc:
             raise store_error(exc, self.path, "read") from exc
 
+    def _has(self, table: str) -> bool:
+        return self._columns is None or table in self._columns
+
+    def _select(self, spec: catalog.TableSpec) -> str:
+        """The catalog's columns of ``spec``; in a store of an older schema (read, not yet
+        upgraded) a column it lacks reads as its backfill expression, else NULL."""
+        if self._columns is None:
+            return ", ".join(f'"{c}"' for c in spec.column_names)
+        have, fill = self._columns[spec.name], dict(spec.backfill)
+        return ", ".join(f'"{c}"' if c in have else f'({fill[c]}) AS "{c}"' if c in fill
+                         else f'NULL AS "{c}"' for c in spec.column_names)
+
     def read_series(self, series_id: str) -> pd.Series:
         """All stored observations of ``series_id`` as a float Series on a DatetimeIndex.
 
         Missing values published as such (FRED's ``"."``) come back as NaN; an unknown or
         never-fetched series comes back empty.
         """
+        if not self._has("observations"):
+            return pd.Series([], index=pd.DatetimeIndex([], name="date"), dtype="float64",
+                             name=series_id)
         rows = self._query(
             "SELECT date, value FROM observations WHERE series_id = ? ORDER BY date", (series_id,)
         ).fetchall()
@@ -390,12 +479,16 @@ class Store:
     def read_table(self, table: str) -> pd.DataFrame:
         """All stored records of ``table`` with the catalog's columns, sorted by its date column."""
         spec = catalog.TABLES[table]
-        columns = ", ".join(f'"{c}"' for c in spec.column_names)
-        cur = self._query(f'SELECT {columns} FROM "{table}" ORDER BY "{spec.date_column}"')
+        if not self._has(table):
+            return pd.DataFrame(columns=spec.column_names)
+        cur = self._query(f'SELECT {self._select(spec)} FROM "{table}" '
+                          f'ORDER BY "{spec.date_column}"')
         return pd.DataFrame(cur.fetchall(), columns=spec.column_names)
 
     def last_date(self, series_id: str) -> date | None:
         """Date of the newest non-missing observation of ``series_id`` (None when none)."""
+        if not self._has("observations"):
+            return None
         row = self._query(
             "SELECT MAX(date) FROM observations WHERE series_id = ? AND value IS NOT NULL",
             (series_id,),
@@ -404,13 +497,16 @@ class Store:
 
     def last_table_date(self, table: str) -> date | None:
         spec = catalog.TABLES[table]
+        if not self._has(table):
+            return None
         row = self._query(f'SELECT MAX("{spec.date_column}") FROM "{table}"').fetchone()
         return date.fromisoformat(row[0][:10]) if row and row[0] else None
 
     def summary(self) -> list[ItemSummary]:
         """One line per stored series and table: rows, first and last date, origin, fetch time."""
         items: list[ItemSummary] = []
-        for sid, rows, first, last, origin, fetched in self._query(
+        for sid, rows, first, last, origin, fetched in [] if not self._has("observations") \
+                else self._query(
             """SELECT series_id, COUNT(value), MIN(CASE WHEN value IS NOT NULL THEN date END),
                       MAX(CASE WHEN value IS NOT NULL THEN date END),
                       (SELECT origin FROM observations o2 WHERE o2.series_id = o.series_id
@@ -419,6 +515,8 @@ class Store:
         ):
             items.append(ItemSummary(sid, "series", rows, _d(first), _d(last), origin, fetched))
         for spec in catalog.TABLES.values():
+            if not self._has(spec.name):
+                continue
             rows, first, last, origin, fetched = self._query(
                 f'SELECT COUNT(*), MIN("{spec.date_column}"), MAX("{spec.date_column}"), '
                 f'MAX(origin), MAX(fetched_at) FROM "{spec.name}"'
@@ -430,6 +528,8 @@ class Store:
         return items
 
     def fetch_log(self, limit: int = 50) -> list[FetchLogEntry]:
+        if not self._has("fetch_log"):
+            return []
         rows = self._query(
             "SELECT started_at, finished_at, source, item, status, rows, message FROM fetch_log "
             "ORDER BY id DESC LIMIT ?",
@@ -438,7 +538,8 @@ class Store:
         return [FetchLogEntry(*r) for r in rows]
 
     def is_empty(self) -> bool:
-        has_obs = self._query("SELECT 1 FROM observations LIMIT 1").fetchone()
+        has_obs = self._has("observations") and self._query(
+            "SELECT 1 FROM observations LIMIT 1").fetchone()
         return has_obs is None and not any(i.kind == "table" for i in self.summary())
 
 

@@ -51,7 +51,9 @@ def test_table_upsert_is_keyed_and_idempotent(store: Store) -> None:
 
 
 def test_store_uses_wal_journal(tmp_path: Path) -> None:
-    Store.open(tmp_path / "s.sqlite").close()
+    store = Store.open(tmp_path / "s.sqlite")
+    store.prepare_write()
+    store.close()
     mode = sqlite3.connect(tmp_path / "s.sqlite").execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
 
@@ -74,11 +76,15 @@ def test_summary_reports_rows_dates_and_origin(store: Store) -> None:
     )
 
 
-def test_write_to_a_locked_store_is_a_store_error(tmp_path: Path) -> None:
+def test_write_to_a_locked_store_is_a_store_error(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "s.sqlite"
-    Store.open(path).close()
+    first = Store.open(path)
+    first.prepare_write()
+    first.close()
+    monkeypatch.setattr("reportgen.store.BUSY_TIMEOUT", 0.1)
     writer = Store.open(path)
-    writer._conn.execute("PRAGMA busy_timeout = 0")
+    writer.prepare_write()
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another fetch holds the write lock
     try:

@@ -55,6 +55,7 @@ def fetch(app: AppContext, sources: tuple[str, ...], verbose: bool, start: datet
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(message)s")
     redaction.protect_handlers()
     store = app.store()
+    store.prepare_write()  # a damaged, locked or read-only store is reported before fetching
     tasks = fetching.plan(sources or catalog.SOURCES)
     bar: Any
     with click.progressbar(
@@ -248,6 +249,7 @@ def import_(app: AppContext, directory: Path) -> None:
     """
     paths = [directory] if directory.is_file() else csv_files(directory)
     store: Store = app.store()
+    store.prepare_write()  # a damaged, locked or read-only store is reported before parsing
     with click.progressbar(length=1, label=f"Importing {len(paths)} file(s)") as bar:
         report = import_files(store, paths, _now())
         bar.update(1)
