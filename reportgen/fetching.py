@@ -260,9 +260,12 @@ class _Context:
     http: dict[str, HttpClient]
     # time.monotonic() when the run began: ``now`` plus the time since is a task's wall time.
     clock: float
+    key_problem: str | None = None
 
 
 def _write_series(ctx: _Context, values: dict[str, pd.Series], origin: str) -> int:
+    for sid, series in values.items():
+        validate.check_not_future(sid, series, ctx.today, origin, None)
     with ctx.store.transaction():
         return sum(ctx.store.upsert_series(sid, s, origin, ctx.now) for sid, s in values.items())
 
@@ -271,6 +274,7 @@ def _write_table(ctx: _Context, table: str, frame: pd.DataFrame, origin: str) ->
     if frame.empty:
         return 0
     validate.check_table(table, frame, f" from {origin}")
+    validate.check_not_future(table, frame, ctx.today, origin, None)
     return ctx.store.upsert_table(table, frame, origin, ctx.now)
 
 
@@ -388,10 +392,12 @@ def fetch_all(
         One result per task; ``offline`` when every task failed for lack of network.
     """
     policy = retry or DEFAULT_POLICY
-    own_client = client is None
-    http_client = client if client is not None else new_client(policy.timeout)
     api_key = settings.fred_api_key or None
     redaction.register(api_key)
+    # A damaged, locked or read-only store is reported before anything is fetched.
+    store.prepare_write()
+    own_client = client is None
+    http_client = client if client is not None else new_client(policy.httpx_timeout())
     ctx = _Context(
         store=store,
         today=now.date(),
@@ -405,6 +411,9 @@ def fetch_all(
             "ofr": HttpClient("ofr", http_client, policy),
         },
         clock=time.monotonic(),
+        # A key no URL can carry fails every FRED item the same way: said once per item, at
+        # once, without a request (and without the key).
+        key_problem=fred.key_problem(api_key) if api_key else None,
     )
     unreachable: dict[str, str] = {}
     results: list[FetchItemResult] = []
@@ -428,6 +437,8 @@ def _fetch_one(
     try:
         if task.source in unreachable:
             raise NetworkError(task.source, f"not attempted: {unreachable[task.source]}")
+        if task.source == "fred" and ctx.key_problem and ctx.api_key:
+            raise ConfigError(ctx.key_problem)
         if task.item in ENDED and start is None and ctx.store.last_date(task.item) is not None:
             result = FetchItemResult(
                 task, "unchanged", 0, f"ended on {ENDED[task.item]:%Y-%m-%d}; already stored"
