@@ -72,6 +72,8 @@ def _step(name: str) -> None:
         step_hook(name)
 
 _WEEK_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The temporary files of _atomic_write (``mkstemp``: 8 random characters).
+_TEMP_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _HEAD_RE = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
 _MARKER_RE = re.compile(r'<meta name="reportgen-week" content="(\d{4}-\d{2}-\d{2})">')
@@ -283,6 +285,7 @@ class Site:
         self._check_root()
         with self._lock():
             self._check_is_site()
+            self._check_links(week, assets)
             try:
                 self._recover()
             except OSError as exc:
@@ -379,19 +382,39 @@ class Site:
         if not self.root.is_dir() or all(p.name.startswith(".") for p in self.root.iterdir()):
             return  # a new or empty folder becomes a site
         if not self.is_site():
+            here = os.path.realpath(self.root) == os.path.realpath(os.getcwd())
             raise RenderError(
-                f"refusing to publish into {self.root}: the folder is not empty and is not a "
-                f"reportgen site (no {SITE_MARKER} file, no briefings/DATE/brief.json); its "
-                "index.html, feed.xml and assets/ would be overwritten. Pass --out with a new "
-                "or empty folder, or set output_dir in reportgen.toml"
+                f"refusing to publish into {self.root}"
+                f"{' (the working folder: was --out or output_dir empty?)' if here else ''}: "
+                f"the folder is not empty and is not a reportgen site (no {SITE_MARKER} file, "
+                "no briefings/DATE/brief.json); its index.html, feed.xml and assets/ would be "
+                "overwritten. Pass --out with a new or empty folder, or set output_dir in "
+                "reportgen.toml"
             )
+
+    def _check_links(self, week: WeekFiles, assets: tuple[Asset, ...]) -> None:
+        """Refuse, before anything is written, a site where a path the build replaces is a
+        symbolic link: writing through it would change a file outside the site, and replacing
+        it halfway through would leave the site half-published."""
+        names = [INDEX_HTML, ARCHIVE_HTML, FEED_XML, ASSETS_DIR, BRIEFINGS_DIR,
+                 f"{BRIEFINGS_DIR}/{week.as_of.isoformat()}",
+                 *(f"{ASSETS_DIR}/{asset.name}" for asset in assets)]
+        for name in names:
+            path = self.root / name
+            if path.is_symlink():
+                raise RenderError(
+                    f"refusing to publish into {self.root}: {name} is a symbolic link (to "
+                    f"{os.readlink(path)}), and links inside the site are never followed or "
+                    "replaced. Remove the link (copy what it points to in its place if you "
+                    "need it) and build again")
 
     def _recover(self) -> None:
         """Finish or undo what a killed build left (we hold the lock), never losing a week.
 
         A build killed between moving the old copy of a week aside and moving the new one in
         leaves the week missing: it is put back from the complete staged copy if there is one,
-        else from the old copy. Only then are staging folders and old copies removed.
+        else from the old copy. Only then are staging folders and old copies removed, and the
+        temporary file of a shared file (index, archive, feed, an asset) killed mid-write.
         """
         briefings = self.root / BRIEFINGS_DIR
         stagings = sorted(self.root.parent.glob(f".{self.root.name}.staging-*"))
@@ -418,6 +441,12 @@ class Site:
                     shutil.rmtree(old, ignore_errors=True)
         for staging in stagings:
             shutil.rmtree(staging, ignore_errors=True)
+        # A file a killed build was writing: its temporary copy, never renamed into place.
+        for folder in (self.root, self.root / ASSETS_DIR):
+            if folder.is_dir() and not folder.is_symlink():
+                for stray in folder.iterdir():
+                    if _TEMP_RE.match(stray.name) and stray.is_file() and not stray.is_symlink():
+                        stray.unlink()
 
     def _stage_week(self, stage: SiteWriter, folder: str, week: WeekFiles) -> None:
         stage.write_text(f"{folder}/{BRIEF_JSON}", dump_json(week.brief))
