@@ -343,8 +343,11 @@ _MAX_COUNT = 10_000
 _ZERO_ALLOWED = frozenset({"phase.fill_limit_weeks"})
 # Shares and percentiles are fractions.
 _FRACTION = ("_pct", "_weight", "confidence_", "substate_ratio")
-# Signal thresholds measured from zero upwards (a negative one would flag every day).
-_NON_NEGATIVE = ("_bp", "_bn", "_ratio", "_drop", "_pp")
+# Thresholds measured from zero upwards (a negative one would flag every day): every signal
+# level, z-score and ratio, and every phase pace but the runoff ones (declines, so negative).
+_NON_NEGATIVE = ("_bp", "_bn", "_ratio", "_drop", "_pp", "_z")
+_SIGNED = frozenset({f"phase.runoff_{k}_{e}_bn" for k in ("total", "treasury")
+                     for e in ("entry", "exit")})
 
 #: (lower, higher, why): the first must be below the second once overrides are applied.
 _ORDER: tuple[tuple[str, str, str], ...] = (
@@ -395,7 +398,7 @@ def _check_range(key: str, value: object, source: str) -> None:
             refuse("it is a fraction from 0 to 1")
     elif key.startswith("signals.composite_") and not 0.0 <= value <= 100.0:
         refuse("the composite index runs from 0 to 100")
-    elif key.startswith("signals.") and name.endswith(_NON_NEGATIVE) and value < 0:
+    elif key not in _SIGNED and name.endswith(_NON_NEGATIVE) and value < 0:
         refuse("it must be zero or more")
     elif abs(value) > 1e9:
         refuse("it is far beyond any balance-sheet figure")
