@@ -431,10 +431,20 @@ def assert_front_page_matches_brief(brief: dict[str, Any]) -> None:
         assert (box["disagreement"] != "") == (phase["agreement"] == "disagrees")
 
     # The plumbing stress index.
+    # The box shows the pipe's status for the week (the worst the index reached, which the
+    # implications read too), today's value and the week's peak when it was higher.
     comp, plumbing = signals["composite"], front["plumbing"]
-    assert plumbing["status"]["css"] == comp["status"]
+    peak = brief["week"]["extremes"].get("composite")
+    assert plumbing["status"]["css"] == brief["implications"]["plumbing"]
+    order = ["unavailable", "normal", "elevated", "stressed"]
+    assert order.index(plumbing["status"]["css"]) >= order.index(comp["status"])
     if comp["value"] is None:
         assert plumbing["value"] == ""
+    elif peak is not None and peak["worst_status"] != "normal" \
+            and round(peak["value"]) > round(comp["value"]):
+        assert plumbing["value"] == f"{comp['value']:.0f}/100, week peak {peak['value']:.0f}"
+        assert plumbing["status"]["css"] == peak["worst_status"] or \
+            order.index(comp["status"]) > order.index(peak["worst_status"])
     else:
         assert plumbing["value"] == f"{comp['value']:.0f}/100"
     if comp["status"] != "unavailable":

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from reportgen.analysis.reservoir import change_over
+from reportgen.analysis.reservoir import ReservoirRow, change_over
 from reportgen.analysis.signals.composite import COMPONENTS
 from reportgen.analysis.thresholds import DEFAULT, Thresholds
 from reportgen.analysis.week import WeekAnalysis, analyse
@@ -39,10 +39,12 @@ def _weekly(values: list[float], start: str = "2026-01-07") -> pd.Series:
 
 
 def _reserves_only(values_bn: list[float], dates: list[str] | None = None) -> Dataset:
-    """A Dataset holding only H.4.1 reserve balances (stored in USD millions, like WRESBAL)."""
+    """A Dataset holding only H.4.1 reserve balances and total assets (USD millions, like
+    WRESBAL and WALCL): a week is comparable once the H.4.1 is there."""
     index = (pd.DatetimeIndex(pd.to_datetime(dates), name="date") if dates is not None else
              pd.date_range("2026-01-07", periods=len(values_bn), freq="W-WED", name="date"))
-    return Dataset({"WRESBAL": pd.Series([v * 1000.0 for v in values_bn], index=index)})
+    return Dataset({"WRESBAL": pd.Series([v * 1000.0 for v in values_bn], index=index),
+                    "WALCL": pd.Series([6_500_000.0] * len(values_bn), index=index)})
 
 
 def _amount(text: str) -> float:
@@ -200,16 +202,36 @@ def test_change_over_a_gap_is_unknown_for_the_sentence_and_the_table_alike() -> 
     sentence = nv.reservoir_sentences(week.reservoir, week.signals["reserves"], BUFFER_BN)[0]
     assert "four weeks" not in sentence and "13 weeks" not in sentence
     table = _page(week).reservoir.table
-    assert [(r.label, r.d4, r.d13) for r in table] == [("Reserve balances", "n/a", "n/a")]
+    assert [(r.label, r.d4, r.d13) for r in table] == [("Fed total assets", "n/a", "n/a"),
+                                                       ("Reserve balances", "n/a", "n/a")]
 
 
-def test_stock_flow_reading_depends_on_both_directions() -> None:
-    falling, flat = _weekly([3000.0, 2800.0]), _weekly([3000.0, 3000.0])
-    rising_stress, calm = _weekly([20.0, 45.0]), _weekly([20.0, 22.0])
-    assert "reservoir drains" in nv.stock_flow_sentences(falling, rising_stress)[1]
-    assert "constraint is in the pipe" in nv.stock_flow_sentences(flat, rising_stress)[1]
-    assert "still has room" in nv.stock_flow_sentences(falling, calm)[1]
-    assert nv.stock_flow_sentences(flat.iloc[:1], calm) == []
+def _row(change_13w: float | None, latest: float = 3000.0) -> ReservoirRow:
+    return ReservoirRow("reserves", "Reserve balances", "week average", latest,
+                        pd.Timestamp("2026-01-07"), None, change_13w, None)
+
+
+def test_stock_flow_reading_rests_on_page_one_not_on_the_window_ends() -> None:
+    """Section 4 reads reserves' 13-week change beside the pipe's status for the week (what
+    page 1 shows), and only funding stress speaks to reserve scarcity."""
+    window, index = _weekly([3400.0, 3000.0]), _weekly([20.0, 22.0])
+    falling, steady = _row(-200.0), _row(10.0)
+    repo = {"repo_rates": "Repo rates"}
+    fails = {"fails": "Settlement fails"}
+    text = nv.stock_flow_sentences(window, index, falling, "stressed", repo)
+    assert text[0] == ("Over the chart's window, reserves went from $3,400 bn to $3,000 bn and "
+                       "the weekly stress index from 20 to 22 (peak 22 in the week to "
+                       "14 Jan 2026).")
+    assert "nearing the level where they stop being ample" in text[1]
+    assert "-$200 bn over 13 weeks" in text[1]
+    assert "constraint is in the pipe" in nv.stock_flow_sentences(window, index, steady,
+                                                                  "elevated", repo)[1]
+    not_funding = nv.stock_flow_sentences(window, index, falling, "stressed", fails)[1]
+    assert "not in funding" in not_funding and "Settlement fails" in not_funding
+    assert "still has room" in nv.stock_flow_sentences(window, index, falling, "normal", {})[1]
+    assert "not published" in nv.stock_flow_sentences(window, index, falling, "unavailable",
+                                                      {})[1]
+    assert nv.stock_flow_sentences(window.iloc[:1], index, _row(None), "normal", {}) == []
 
 
 # -- the pipe: signals over the briefing week ---------------------------------------------------
@@ -249,8 +271,11 @@ def test_a_signal_is_reported_over_the_week_with_its_extreme_and_its_date() -> N
     assert sig.status == "normal" and ext.worst_status == "stressed"
     assert ext.date == date(2025, 12, 1) and week.week_start <= ext.date <= week.as_of
     text = nv.signal_sentences(sig, ext, week.coverage["srf"])
-    assert len(text) == 2 and text[0] == sig.explanation
+    assert len(text) == 3 and text[0] == sig.explanation
     assert text[1].endswith(nv.event_sentence(ext))
+    # The context is the extreme's (judged on the day it is for), not the calm day's.
+    assert text[2] == nv.context_sentence(ext.worst_status, ext.calendar_windows,
+                                          ext.persistent, ext.calendar_explained)
     assert nv.bn2(ext.value) in text[1] and "on 1 Dec 2025" in text[1] and "stressed" in text[1]
     # The front table row carries the same extreme beside the day's reading.
     row = next(r for r in _page(week).front.signals if r.name == "srf")
@@ -284,7 +309,8 @@ def test_a_signal_without_a_live_reading_says_why_and_when_it_was_last_read() ->
     text = nv.signal_sentences(week.signals["fails"], week.extremes.get("fails"), cov)
     assert len(text) == 1
     assert text[0].startswith("Settlement fails: stale; its last reading was ")
-    assert text[0].endswith("for 12 Nov 2025. No newer data are public by this date.")
+    assert text[0].endswith("for 12 Nov 2025. The store holds nothing newer by this date (a "
+                            "gap in the stored data, not a calm reading).")
 
 
 def test_composite_summary_states_the_band_of_the_thresholds_in_force() -> None:
@@ -513,6 +539,29 @@ def test_what_changed_agrees_with_the_sign_of_its_numbers(briefings: list[Briefi
             m = re.match(r"The plumbing stress index moved from (\w+) to (\w+)", s)
             if m is not None:
                 assert (m.group(1), m.group(2)) == (c0.status, c1.status), (week.as_of, s)
+            # A week whose index peaked above today's: the peaks are compared, like with like.
+            m = re.match(r"The plumbing stress index peaked at (\d+) \((\w+)\) on (.+?)"
+                         r"(?:, against (\d+) \((\w+)\) at the peak of the week before)?; it "
+                         r"stands at (\d+) \((\w+)\) on (.+)\.$", s)
+            if m is not None:
+                p0, p1 = before.extremes.get("composite"), week.extremes["composite"]
+                assert c1.value is not None
+                assert (int(m.group(1)), m.group(2), m.group(3)) == (
+                    round(p1.value), p1.worst_status, day(p1.date)), (week.as_of, s)
+                assert round(p1.value) > round(c1.value), (week.as_of, s)
+                if m.group(4) is not None:
+                    assert p0 is not None
+                    assert (int(m.group(4)), m.group(5)) == (round(p0.value), p0.worst_status)
+                assert (int(m.group(6)), m.group(7)) == (round(c1.value), c1.status)
+                seen.add("index peaked")
+            m = re.match(r"The plumbing stress index stands at (\d+) \((\w+)\) on (.+?), against "
+                         r"a peak of (\d+) \((\w+)\) the week before\.$", s)
+            if m is not None:
+                p0 = before.extremes["composite"]
+                assert c1.value is not None and c0.value is not None
+                assert (int(m.group(1)), m.group(2)) == (round(c1.value), c1.status)
+                assert (int(m.group(4)), m.group(5)) == (round(p0.value), p0.worst_status)
+                assert p0.worst_status != "normal" and round(p0.value) > round(c0.value)
             m = re.match(r"Confidence in the phase (rose|fell) from (\w+) to (\w+)", s)
             if m is not None:
                 order = nv.CONFIDENCE_ORDER
@@ -521,7 +570,7 @@ def test_what_changed_agrees_with_the_sign_of_its_numbers(briefings: list[Briefi
                                                     week.assessment.confidence)
                 assert (order[m.group(3)] > order[m.group(2)]) == (m.group(1) == "rose")
                 seen.add(f"confidence {m.group(1)}")
-    assert seen >= {"reserves rose", "reserves fell", "index rose", "index fell",
+    assert seen >= {"reserves rose", "reserves fell", "index rose", "index peaked",
                     "confidence rose", "confidence fell"}
 
 
@@ -530,19 +579,26 @@ def test_stock_flow_and_implications_agree_with_the_sign_of_their_numbers(
     seen: set[str] = set()
     for b in briefings:
         week = b.week
+        text = list(b.page.stock_flow.narrative)
         frame = week.frames.stock_flow.set_index("date")
-        text = nv.stock_flow_sentences(frame["reserves_bn"], frame["composite"])
-        if text:
-            r, c = frame["reserves_bn"].dropna(), frame["composite"].dropna()
-            m = re.search(r"reserves (fell|rose) by \$([\d,]+) bn, to \$([\d,]+) bn", text[0])
+        if text and text[0].startswith("Over the chart's window"):
+            r = frame["reserves_bn"].dropna()
+            m = re.search(r"reserves went from \$([\d,]+) bn to \$([\d,]+) bn", text[0])
+            assert m is not None, (week.as_of, text[0])
+            assert (_amount(m.group(1)), _amount(m.group(2))) == (
+                _shown(r.iloc[0]), _shown(r.iloc[-1])), (week.as_of, text[0])
+        res = week.reservoir.row("reserves")
+        for line in text:
+            m = re.search(r"reserves are (falling|rising|about steady) \(([-+±])\$([\d,]+) bn "
+                          r"over 13 weeks\)", line, flags=re.IGNORECASE)
             if m is not None:
-                change = float(r.iloc[-1] - r.iloc[0])
-                assert _sign_agrees(m.group(1), change, "rose", "fell"), (week.as_of, text[0])
-                assert _amount(m.group(2)) == _shown(change), (week.as_of, text[0])
-                seen.add(f"reserves {m.group(1)}")
-            m = re.search(r"stress index (rose|fell) \((\d+) to (\d+)", text[0])
-            if m is not None:
-                assert _sign_agrees(m.group(1), float(c.iloc[-1] - c.iloc[0]), "rose", "fell")
+                assert res is not None and res.change_13w_bn is not None
+                c = res.change_13w_bn
+                trend = m.group(1).lower()
+                assert trend != "falling" or c < 0, (week.as_of, line)
+                assert trend != "rising" or c > 0, (week.as_of, line)
+                assert _amount(m.group(3)) == _shown(c), (week.as_of, line)
+                seen.add(f"section 4 {trend}")
         res = week.reservoir.row("reserves")
         assert res is not None
         c13 = res.change_13w_bn
@@ -557,7 +613,8 @@ def test_stock_flow_and_implications_agree_with_the_sign_of_their_numbers(
                     assert c13 is not None and c13 <= -1, (week.as_of, st.reading)
                 if "the added reserves support" in st.reading:
                     assert c13 is not None and c13 >= 1, (week.as_of, st.reading)
-    assert seen >= {"reserves fell", "implications rose", "implications fell"}
+    assert seen >= {"section 4 falling", "section 4 rising", "implications rose",
+                    "implications fell"}
 
 
 def test_the_week_lead_names_the_week_s_events(briefings: list[Briefing]) -> None:
@@ -605,11 +662,14 @@ def test_no_signal_is_both_calendar_explained_and_persistent(
             sig = week.signals[row.name]
             assert not ("calendar-explained" in row.note and "persistent" in row.note), \
                 (week.as_of, row)
+            # The note is the context the page states: the week's extreme on the day it is
+            # for, unless the stress persists today.
+            _, _, persistent, explained = nv.signal_context(sig, week.extremes.get(row.name))
             if "persistent" in row.note:
-                assert sig.persistent, (week.as_of, row)
+                assert persistent, (week.as_of, row)
                 labelled.add("persistent")
             if row.note.startswith("calendar-explained"):
-                assert sig.calendar_explained and not sig.persistent, (week.as_of, row)
+                assert explained and not persistent, (week.as_of, row)
                 labelled.add("calendar-explained")
         for name, sig in week.signals.items():
             text = " ".join(nv.signal_sentences(sig, week.extremes.get(name),

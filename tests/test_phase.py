@@ -406,7 +406,7 @@ def test_real_assessment_mid_history_and_announcement(real_dataset: Dataset) -> 
     assert a.agreement == "disagrees" and "holdings still show phase 0" in (a.agreement_note or "")
     later = assess(real_dataset, date(2026, 2, 6))
     assert later.phase == 2 and later.agreement == "agrees"
-    assert "holdings confirm from 2025-12-31" in (later.agreement_note or "")
+    assert "holdings confirm from 31 Dec 2025" in (later.agreement_note or "")
 
 
 def test_sample_is_assessed(sample: Dataset) -> None:

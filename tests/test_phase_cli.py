@@ -107,7 +107,7 @@ def test_real_full_history_csv(real_store: Store) -> None:
 def test_real_assess_explains_the_current_phase(real_store: Store) -> None:
     code, out = run("--db", str(real_store.path), "assess")
     assert code == 0, out
-    assert "Phase 2" in out and "holdings confirm from 2025-12-31" in out
+    assert "Phase 2" in out and "holdings confirm from 31 Dec 2025" in out
 
 
 def test_assess_says_which_data_it_used_and_how_old() -> None:

@@ -148,12 +148,29 @@ def test_front_phase_substate_keeps_its_capitals(as_of: date) -> None:
 def test_front_pipe_verdict_is_the_composite(week: WeekAnalysis, page: Page, html: str) -> None:
     comp = week.composite
     assert comp.value is not None
+    # A calm week: the box is today's index (its peak of the week was normal too).
+    assert week.extremes["composite"].worst_status == "normal"
     assert page.front.plumbing.value == f"{comp.value:.0f}/100" == "20/100"
-    assert page.front.plumbing.status.css == comp.status
+    assert page.front.plumbing.status.css == comp.status == week.pipe_status
     assert f"index is {comp.value:.0f} of 100" in page.front.plumbing.summary
     article = html.split('class="verdict verdict-plumbing"', 1)[1].split("</article>", 1)[0]
     assert f'<span class="score">{comp.value:.0f}/100</span>' in article
     assert f"badge-{comp.status}" in article
+
+
+def test_front_pipe_verdict_shows_the_week_not_only_its_last_day() -> None:
+    # The week to 6 Nov 2025: the index read 36 on the day, but 62 (stressed) on 3 Nov, when
+    # the month-end SOFR spike and the record SRF take-up of 31 Oct were public.
+    week, page = sample_week(date(2025, 11, 6)), sample_page(date(2025, 11, 6))
+    comp, peak = week.composite, week.extremes["composite"]
+    assert comp.status == "normal" and peak.worst_status == "stressed"
+    assert page.front.plumbing.status.css == week.pipe_status == "stressed"
+    assert page.front.plumbing.value == f"{comp.value:.0f}/100, week peak {peak.value:.0f}"
+    assert f"peaked this week at {peak.value:.0f} on {day(peak.date)}" in \
+        page.front.plumbing.summary
+    assert week.implications.state.plumbing == "stressed"  # the reading rests on the week too
+    assert page.front.changes[1].startswith(f"The plumbing stress index peaked at "
+                                            f"{peak.value:.0f} (stressed) on {day(peak.date)}")
 
 
 def test_signal_rows_show_each_signals_status_or_its_coverage(week: WeekAnalysis,

@@ -216,3 +216,21 @@ def test_dashboard_at_an_earlier_day_equals_the_dashboard_computed_then(sample: 
     assert now.at(date(2026, 8, 29)) is None  # a Saturday
     assert now.at(date(2026, 9, 4)) is None
     assert now.at(date(2024, 1, 3)) is None
+
+
+def test_one_auction_weak_only_with_its_dealer_share_is_one_link_not_two() -> None:
+    """A rise in the dealers' share is one of the weakness tests, so an auction weak on its
+    dealer share and one other test counts as the weak-auction link alone; the takedown link
+    needs an auction weak on its tail and bid-to-cover without the dealer share."""
+    from tests.test_signals_auctions_fails import DATES, _auction
+
+    def loop_on(weak_row: dict) -> FeedbackLoopResult:
+        rows = [weak_row if d == "2025-10-08" else _auction(d) for d in DATES]
+        loop = dash(Dataset({}, {"auctions": pd.DataFrame(rows)}), "2025-10-09").feedback_loop
+        assert isinstance(loop, FeedbackLoopResult)
+        return loop
+
+    dealer_and_tail = loop_on(_auction("2025-10-08", dealer=20.0, tail=3.0))
+    assert dealer_and_tail.state == "dormant" and dealer_and_tail.value == 1
+    priced_weak = loop_on(_auction("2025-10-08", btc=2.3, dealer=20.0, tail=3.0))
+    assert priced_weak.state == "forming" and priced_weak.value == 2

@@ -44,6 +44,13 @@ EXISTS_FROM: dict[str, tuple[date, str]] = {
 }
 
 
+#: What stood in for a source before it existed, from when, and the words to say so.
+BEFORE_IT: dict[str, tuple[date, str]] = {
+    "srf": (date(2019, 9, 17), "the Fed's ad hoc repo operations, run from 17 Sep 2019, "
+                               "are not in the stored history"),
+}
+
+
 @dataclass(frozen=True)
 class WeekExtreme:
     """A signal's most extreme reading of the briefing week.
@@ -63,6 +70,8 @@ class WeekExtreme:
     worst_status: str
     calendar_windows: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    persistent: bool = False  # stressed on most recent days up to that date ("climate")
+    calendar_explained: bool = False  # in a calendar window of its date and not persistent
 
     @property
     def level(self) -> int:
@@ -74,6 +83,7 @@ class WeekExtreme:
                 "date": self.date.isoformat(), "status": self.status,
                 "worst_status": self.worst_status,
                 "calendar_windows": list(self.calendar_windows),
+                "persistent": self.persistent, "calendar_explained": self.calendar_explained,
                 "extra": {k: (_rounded(v) if isinstance(v, float) else v)
                           for k, v in self.extra.items()}}
 
@@ -117,7 +127,9 @@ def _extreme(name: str, frame: pd.DataFrame, start: date, end: date) -> WeekExtr
     windows = tuple(w for w in str(row.get("calendar", "")).split(";") if w)
     return WeekExtreme(name, BY_NAME[name].title, measure, units, float(values.loc[at]),
                        _obs_day(row, pd.Timestamp(at)), str(row["status"]),
-                       ("normal", "elevated", "stressed")[worst], windows, extra)
+                       ("normal", "elevated", "stressed")[worst], windows, extra,
+                       persistent=bool(row.get("persistent", False)),
+                       calendar_explained=bool(row.get("calendar_explained", False)))
 
 
 def _weakest_auction(dashboard: Dashboard, start: date, end: date) -> WeekExtreme | None:
@@ -209,7 +221,9 @@ def coverage(dashboard: Dashboard, ds: Dataset, as_of: date) -> dict[str, Covera
         reason = result.explanation
         begun = EXISTS_FROM.get(name)
         if begun is not None and as_of < begun[0]:
-            out[name] = Coverage(name, "not_yet", f"{begun[1]}, after this date")
+            before = BEFORE_IT.get(name)
+            note = f"; {before[1]}" if before is not None and as_of >= before[0] else ""
+            out[name] = Coverage(name, "not_yet", f"{begun[1]}, after this date{note}")
             continue
         frame = dashboard.frames.get(name)
         if frame is not None:

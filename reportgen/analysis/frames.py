@@ -307,9 +307,17 @@ def composite_weekly(dashboard: Dashboard, start: date, end: date) -> pd.Series:
     from the dashboard's own frames. A week still running on ``end`` is labelled ``end``, not
     its coming Wednesday, so nothing is dated after the briefing."""
     daily = dashboard.composite_values(start, end)
+    frame = dashboard.frames.get("composite")
+    if daily is not None and frame is not None:
+        # Only the days the index was published: an index resting on too few live signals
+        # is not drawn, as it is not stated.
+        published = frame["status"].reindex(daily.index) != "unavailable"
+        daily = daily.where(published)
     if daily is None or not len(daily.dropna()):
         return pd.Series(dtype=float, name="composite")
-    weekly = daily.dropna().resample("W-WED").mean().dropna().round(1)
+    # Weeks without a published index stay in as NaN, so the chart breaks the line there
+    # instead of drawing a straight segment across months without data.
+    weekly = daily.dropna().resample("W-WED").mean().round(1)
     weekly.index = weekly.index.where(weekly.index <= pd.Timestamp(end), pd.Timestamp(end))
     return weekly.rename("composite")
 

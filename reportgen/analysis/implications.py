@@ -73,7 +73,9 @@ class MeasuredState:
 
     ``reserves_change_13w_bn`` in USD bn (None when not comparable); ``plumbing`` is the
     composite's status; ``pipe_live`` how many of the five pipe signals have a live reading;
-    ``loop`` the feedback loop's state (``unavailable`` without auction results).
+    ``loop`` the feedback loop's state (``unavailable`` without auction results);
+    ``pending`` a balance-sheet decision already taken whose operations have not started
+    (a reading must not wait for what is already decided).
     """
 
     phase: int | None
@@ -81,6 +83,7 @@ class MeasuredState:
     plumbing: str = "unavailable"
     pipe_live: int = 0
     loop: str = "unavailable"
+    pending: str | None = None  # a decision taken but not yet in force, in words
 
 
 @dataclass(frozen=True)
@@ -122,10 +125,19 @@ class Implications:
                 "loop": self.state.loop, "pipe_live": self.state.pipe_live,
                 "reserves_change_13w_bn": None if self.state.reserves_change_13w_bn is None
                 else round(self.state.reserves_change_13w_bn, 3),
+                "pending": self.state.pending,
                 "score": self.score, "backdrop": self.backdrop,
                 "confidence": self.confidence, "confidence_reason": self.confidence_reason,
                 "equities": [s.to_dict() for s in self.equities],
                 "crypto": [s.to_dict() for s in self.crypto]}
+
+
+def _pipe_condition(plumbing: str, live: int) -> str:
+    """The pipe's state in words, saying how much of it was measured: a calm reading of three
+    signals is not a calm pipe of five."""
+    if plumbing == "normal" and live < PIPE_SIGNALS:
+        return f"the {live} of the {PIPE_SIGNALS} pipe signals with data show no stress"
+    return _PLUMBING_CONDITION[plumbing]
 
 
 def backdrop_label(score: int) -> str:
@@ -239,9 +251,8 @@ def _loop_reading(loop: str, asset: str) -> tuple[str, str] | None:
     if loop == "dormant":
         return None
     if loop == "unavailable":
-        return ("the loop is not assumed dormant: without auction results its first link "
-                "cannot be seen, so this reading has less to rest on", "auction results "
-                "become available")
+        return ("the loop's first link cannot be seen, so it is not assumed dormant and "
+                "this reading has less to rest on", "auction results become available")
     if asset == "equities":
         if loop == "forming":
             return ("weak auctions with heavy dealer takedown are the first links of the loop; "
@@ -290,28 +301,33 @@ def read_implications(state: MeasuredState) -> Implications:
     plumbing = _norm(state.plumbing, PLUMBING_SCORE)
     loop = _norm(state.loop, LOOP_SCORE)
     state = MeasuredState(state.phase, state.reserves_change_13w_bn, plumbing, state.pipe_live,
-                          loop)
+                          loop, state.pending)
     score = (PHASE_SCORE.get(state.phase, 0) if state.phase is not None else 0) \
         + PLUMBING_SCORE[plumbing] + LOOP_SCORE[loop]
     phase_text = (_PHASE_CONDITION.get(state.phase, _PHASE_UNKNOWN) if state.phase is not None
                   else _PHASE_UNKNOWN)
     evidence = _reserves_clause(state.reserves_change_13w_bn)
     out: dict[str, list[Statement]] = {}
+    pipe = _pipe_condition(plumbing, state.pipe_live)
     for asset in ("equities", "crypto"):
         reading, changes = _phase_reading(state, asset)
-        statements = [Statement(f"{phase_text}; {evidence}; and {_PLUMBING_CONDITION[plumbing]}.",
+        if state.pending:
+            changes += f"; already decided: {state.pending}"
+        statements = [Statement(f"{phase_text}; {evidence}; and {pipe}.",
                                 f"If that holds, {reading}.",
                                 f"This reading changes if {changes}.")]
         plumb = _plumbing_reading(state, asset)
         if plumb is not None:
             statements.append(Statement(
-                f"Plumbing: {_PLUMBING_CONDITION[plumbing]}.",
+                f"Plumbing: {pipe}.",
                 f"If it persists, {plumb[0]}.", f"This reading changes if {plumb[1]}."))
         lp = _loop_reading(loop, asset)
         if lp is not None:
+            lead = ("If it continues, " if loop != "unavailable"
+                    else "If auction results stay unavailable, ")
             statements.append(Statement(
                 f"Feedback loop: {_LOOP_CONDITION[loop]}.",
-                f"If it continues, {lp[0]}.", f"This reading changes if {lp[1]}."))
+                f"{lead}{lp[0]}.", f"This reading changes if {lp[1]}."))
         out[asset] = statements
     confidence, why = _confidence(state)
     return Implications(state, score, backdrop_label(score), confidence, why,

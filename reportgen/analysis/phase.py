@@ -58,6 +58,7 @@ from reportgen.analysis.pace import PurchasePace, purchase_pace, weekly_substate
 from reportgen.analysis.thresholds import DEFAULT, PhaseThresholds
 from reportgen.dataset import Dataset
 from reportgen.errors import DataUnavailableError
+from reportgen.formatting import day
 
 __all__ = [
     "PHASE_LABELS", "Evidence", "PhaseAssessment", "AnnouncedRegime", "FomcDecision",
@@ -128,9 +129,10 @@ class PhaseAssessment:
 
     @property
     def headline(self) -> str:
-        """One line: "Phase 2 (active bill purchases), tapering toward 1, since 2026-01-07"."""
+        """One line: "Phase 2 (active bill purchases), purchases at about $10bn a month, down
+        from $25bn on 13 May 2026, since 24 Dec 2025"."""
         sub = f", {self.substate}" if self.substate else ""
-        return f"Phase {self.phase} ({self.label}){sub}, since {self.since.isoformat()}"
+        return f"Phase {self.phase} ({self.label}){sub}, since {day(self.since)}"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (dates ISO); the history is left out (see ``phases``)."""
@@ -718,21 +720,19 @@ def _agreement(hist: pd.DataFrame, as_of: date, week: date,
             tail = after[after["date"] > differs["date"].iloc[-1]] if len(differs) else after
             confirm = tail["date"].iloc[0].date()
         what = (f"announced phase {in_force.phase} ({in_force.regime}) on "
-                f"{in_force.decision_date.isoformat()}, effective "
-                f"{in_force.effective_date.isoformat()}")
+                f"{day(in_force.decision_date)}, effective {day(in_force.effective_date)}")
         if phase == in_force.phase:
             status = "agrees"
-            notes.append(f"{what}; holdings confirm from {confirm.isoformat()}"
-                         if confirm else what)
+            notes.append(f"{what}; holdings confirm from {day(confirm)}" if confirm else what)
         else:
             status = "disagrees"
             notes.append(f"{what}; holdings still show phase {phase}")
     else:
-        notes.append(f"{in_force.regime} since {in_force.decision_date.isoformat()}: no announced "
+        notes.append(f"{in_force.regime} since {day(in_force.decision_date)}: no announced "
                      "balance-sheet regime")
     if announced.is_pending(week) and announced.phase is not None:
         notes.append(f"pending: phase {announced.phase} ({announced.regime}) announced on "
-                     f"{announced.date.isoformat()}, effective {announced.effective.isoformat()}")
+                     f"{day(announced.date)}, effective {day(announced.effective)}")
     return announced, status, "; ".join(notes)
 
 

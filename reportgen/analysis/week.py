@@ -53,6 +53,7 @@ from reportgen.analysis.signals.composite import CORE
 from reportgen.analysis.thresholds import DEFAULT, Thresholds, describe
 from reportgen.dataset import Dataset
 from reportgen.errors import DataUnavailableError
+from reportgen.formatting import day
 
 #: A briefing week: the business days after the previous weekly briefing, up to ``as_of``.
 WEEK_DAYS = 7
@@ -101,6 +102,11 @@ class WeekAnalysis:
         return self.dashboard.feedback_loop
 
     @property
+    def pipe_status(self) -> str:
+        """The pipe's status for the week (see :func:`pipe_status_of_week`)."""
+        return pipe_status_of_week(self.composite.status, self.extremes.get("composite"))
+
+    @property
     def week_start(self) -> date:
         """The first day of the briefing week (the day after the week before's briefing)."""
         return self.as_of - timedelta(days=WEEK_DAYS - 1)
@@ -108,6 +114,27 @@ class WeekAnalysis:
     def threshold_rows(self) -> list[dict[str, Any]]:
         """Every threshold in force, as rows for the appendix and brief.json."""
         return describe(self.thresholds)
+
+
+def pipe_status_of_week(today: str, peak: WeekExtreme | None) -> str:
+    """The pipe's status for the week: the index's status today, or the worst it reached in
+    the week when that was worse (a Tuesday spike is the week's news even if Friday is calm).
+    Unpublished today stays unpublished: the week's readings do not make up for missing data."""
+    if today == "unavailable" or peak is None:
+        return today
+    order = ("normal", "elevated", "stressed")
+    return max(today, peak.worst_status, key=lambda s: order.index(s) if s in order else -1)
+
+
+def _pending(a: PhaseAssessment | None) -> str | None:
+    """A balance-sheet decision taken but not yet in force in the assessed week, in words."""
+    ann = a.announced if a is not None else None
+    if a is None or ann is None or ann.phase is None or ann.phase == a.phase \
+            or not ann.is_pending(a.week):
+        return None
+    told = "" if ann.grade == "official" else " (reported)"
+    return (f"on {day(ann.date)} the FOMC decided on phase {ann.phase} ({ann.regime}) from "
+            f"{day(ann.effective)}{told}")
 
 
 def _assess(visible: Dataset, as_of: date,
@@ -123,14 +150,16 @@ def _week_before(dataset: Dataset, as_of: date, thresholds: Thresholds,
     """The week before, from the data public then. Its signals are this week's frames read a
     week earlier (every row uses only data public on its date); the phase is assessed again,
     because a week's row may rest on holdings published after the earlier date."""
-    day = as_of - timedelta(days=WEEK_DAYS)
-    visible = dataset.visible(day)
-    if not visible.series_map or all(not len(s.dropna()) for s in visible.series_map.values()):
+    then = as_of - timedelta(days=WEEK_DAYS)
+    visible = dataset.visible(then)
+    # A week is comparable only if it had the balance sheet (the H.4.1): series that start
+    # earlier (money-market rates, dealer statistics) do not make a briefing of their own.
+    if visible.last_date("WALCL") is None:
         return None
-    earlier = dashboard.at(day) or compute_dashboard(visible, day, thresholds.signals)
-    assessment, _ = _assess(visible, day, thresholds)
-    start = day - timedelta(days=WEEK_DAYS - 1)
-    return WeekBefore(day, assessment, earlier, week_extremes(dashboard, start, day))
+    earlier = dashboard.at(then) or compute_dashboard(visible, then, thresholds.signals)
+    assessment, _ = _assess(visible, then, thresholds)
+    start = then - timedelta(days=WEEK_DAYS - 1)
+    return WeekBefore(then, assessment, earlier, week_extremes(dashboard, start, then))
 
 
 def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
@@ -164,13 +193,13 @@ def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
     reservoir = rsv.reservoir(visible)
     covered = coverage(dashboard, visible, as_of)
     reserves_row = reservoir.row("reserves")
+    extremes = week_extremes(dashboard, as_of - timedelta(days=WEEK_DAYS - 1), as_of)
     implications = read_implications(MeasuredState(
         phase=assessment.phase if assessment else None,
         reserves_change_13w_bn=reserves_row.change_13w_bn if reserves_row else None,
-        plumbing=dashboard.composite.status,
+        plumbing=pipe_status_of_week(dashboard.composite.status, extremes.get("composite")),
         pipe_live=sum(covered[n].state == "live" for n in CORE),
-        loop=dashboard.feedback_loop.state))
-    extremes = week_extremes(dashboard, as_of - timedelta(days=WEEK_DAYS - 1), as_of)
+        loop=dashboard.feedback_loop.state, pending=_pending(assessment)))
     frames = chart_frames(visible, as_of, assessment.history if assessment else None, reservoir,
                           dashboard, assessment.pace if assessment else None)
     before = _week_before(dataset, as_of, thresholds, dashboard) if with_week_before else None

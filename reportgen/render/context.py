@@ -28,7 +28,6 @@ from reportgen import catalog
 from reportgen.analysis.week import (
     Coverage,
     PhaseAssessment,
-    SignalResult,
     WeekAnalysis,
 )
 from reportgen.charts import ChartBundle
@@ -411,19 +410,6 @@ def _worst(statuses: Sequence[str]) -> str:
     return max(live, key=lambda s: nv.STATUS_ORDER.get(s, 0))
 
 
-def _signal_note(sig: SignalResult) -> str:
-    notes = []
-    if sig.status in ("elevated", "stressed"):
-        windows = ", ".join(w for w in sig.calendar_windows if w)
-        if sig.persistent:
-            notes.append("persistent")
-        elif sig.calendar_explained and windows:
-            notes.append(f"calendar-explained ({windows})")
-        else:
-            notes.append("not calendar-explained")
-    return "; ".join(notes)
-
-
 def _coverage_note(cov: Coverage, units: str) -> str:
     if cov.state == "stale" and cov.last_date is not None:
         last = (f"last {nv.signal_value(cov.last_value, units)} for {day(cov.last_date)}"
@@ -524,23 +510,23 @@ def _bands(week: WeekAnalysis) -> tuple[float, float]:
 
 
 def _front(week: WeekAnalysis, implications: ImplicationsSection) -> Front:
-    comp, loop = week.composite, week.loop
+    loop = week.loop
     rows = []
     for name, sig in week.signals.items():
         cov = week.coverage[name]
         ext = week.extremes.get(name)
-        week_note = ""
-        if ext is not None and ext.worst_status != "normal" and (
-                nv.STATUS_ORDER[ext.worst_status] > nv.STATUS_ORDER.get(sig.status, 0)
-                or ext.date != sig.date):
-            week_note = (f"week: {ext.worst_status}, "
-                         f"{nv.signal_value(ext.value, sig.units)} on {day(ext.date)}")
+        week_note, note = "", ""
+        if cov.state == "live":
+            if nv.week_extreme_matters(sig, ext):
+                assert ext is not None
+                week_note = f"week: {ext.worst_status}, {nv.extreme_brief(ext)}"
+            note = nv.context_note(*nv.signal_context(sig, ext))
         shown = sig.status if cov.state == "live" else cov.state
         rows.append(SignalRow(
             name=name, title=sig.title, status=status(shown),
             value=nv.signal_value(sig.value if cov.state == "live" else cov.last_value,
                                   sig.units),
-            note=_signal_note(sig), week=week_note, coverage=_coverage_note(cov, sig.units)))
+            note=note, week=week_note, coverage=_coverage_note(cov, sig.units)))
     live, missing = _composite_parts(week)
     signals_live = sum(c.state == "live" for n, c in week.coverage.items() if n in week.signals)
     stale = [f"{week.signals[n].title} (last {day(c.last_date)})" for n, c in
@@ -562,10 +548,7 @@ def _front(week: WeekAnalysis, implications: ImplicationsSection) -> Front:
     return Front(
         phase=_front_phase(week.assessment, week.phase_unavailable),
         lead=tuple(nv.week_lead(week)),
-        plumbing=Verdict(status(comp.status),
-                         nv.signal_value(comp.value, "index") if comp.value is not None else "",
-                         nv.composite_summary(comp, live, missing, *_bands(week),
-                                              titles=_titles(week))),
+        plumbing=_pipe_verdict(week, live, missing),
         signals=tuple(rows), reservoir=reservoir,
         loop=Verdict(status(loop.state), "",
                      nv.loop_summary(loop, loop.state, loop.chain)),
@@ -575,6 +558,19 @@ def _front(week: WeekAnalysis, implications: ImplicationsSection) -> Front:
         backdrop=(f"Liquidity backdrop: {implications.backdrop} (score {implications.score}, "
                   f"{implications.confidence}); what it means for equities and crypto is in "
                   "section 5."))
+
+
+def _pipe_verdict(week: WeekAnalysis, live: list[str], missing: list[str]) -> Verdict:
+    """The front page's pipe box: the week's status (the worst the index reached this week),
+    today's value, and the week's peak when it was higher than today."""
+    comp, peak = week.composite, week.extremes.get("composite")
+    summary = nv.composite_summary(comp, live, missing, *_bands(week), titles=_titles(week))
+    value = nv.signal_value(comp.value, "index") if comp.value is not None else ""
+    if nv.peak_is_news(comp, peak):
+        assert peak is not None and comp.value is not None
+        value = f"{value}, week peak {peak.value:.0f}"
+        summary += f" {nv.event_sentence(peak).replace('peaked', 'peaked this week')}"
+    return Verdict(status(week.pipe_status), value, summary)
 
 
 def _phase_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> PhaseSection:
@@ -677,15 +673,22 @@ def _pipe_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> PipeSection
 
 
 def _stock_flow_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> StockFlowSection:
-    sf = week.frames.stock_flow
-    if "stock_flow" not in figs:
+    frame = week.frames.stock_flow.set_index("date")
+    reserves = week.reservoir.row("reserves")
+    if reserves is None or not (frame["reserves_bn"].notna().any()
+                                and frame["composite"].notna().any()):
         return StockFlowSection((), (), (
-            "This chart needs both bank reserves and the plumbing stress index over the last "
-            "year; one of them is missing.",))
-    frame = sf.set_index("date")
-    return StockFlowSection(
-        tuple(nv.stock_flow_sentences(frame["reserves_bn"], frame["composite"])),
-        (figs["stock_flow"],), ())
+            "This comparison needs both bank reserves and the plumbing stress index over the "
+            "last year; one of them is missing.",))
+    # The pipe signals that reached elevated or worse this week (the curve is context).
+    hot = {n: week.signals[n].title for n, e in week.extremes.items()
+           if n in week.signals and n != "yield_curve"
+           and e.worst_status in ("elevated", "stressed")}
+    sentences = nv.stock_flow_sentences(frame["reserves_bn"], frame["composite"], reserves,
+                                        week.pipe_status, hot)
+    # The sentences come from the week's frames; the figure is shown where it was drawn.
+    return StockFlowSection(tuple(sentences),
+                            (figs["stock_flow"],) if "stock_flow" in figs else (), ())
 
 
 def _implications(week: WeekAnalysis) -> ImplicationsSection:

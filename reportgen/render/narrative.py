@@ -290,20 +290,50 @@ def reservoir_sentences(reservoir: Reservoir, reserves: SignalResult,
 
 
 # -- the pipe ---------------------------------------------------------------------------------
-def context_sentence(sig: SignalResult) -> str:
-    """Calendar and persistence, composed so they never contradict each other: stress that
-    persists is never 'the kind that usually passes'."""
-    if sig.status not in ("elevated", "stressed"):
+def context_sentence(status: str, windows: Sequence[str], persistent: bool,
+                     calendar_explained: bool) -> str:
+    """Calendar and persistence of one reading (today's, or the week's extreme on the day it
+    is for), composed so they never contradict each other: stress that persists is never
+    'the kind that usually passes'."""
+    if status not in ("elevated", "stressed"):
         return ""
-    windows = ", ".join(w for w in sig.calendar_windows if w)
-    if sig.persistent:
-        inside = f" even though the date falls in a calendar window ({windows})" if windows else ""
+    named = ", ".join(w for w in windows if w)
+    if persistent:
+        inside = f" even though the date falls in a calendar window ({named})" if named else ""
         return (f"It is persistent (elevated on most recent days){inside}: climate, not "
                 "weather.")
-    if sig.calendar_explained and windows:
-        return (f"The date it is for falls in a calendar window ({windows}), so this stress is "
+    if calendar_explained and named:
+        return (f"The date it is for falls in a calendar window ({named}), so this stress is "
                 "calendar-explained: the kind that usually passes.")
     return "No calendar window explains it: this is the kind of stress to watch."
+
+
+def context_note(status: str, windows: Sequence[str], persistent: bool,
+                 calendar_explained: bool) -> str:
+    """The same in a few words, for the dashboard table."""
+    if status not in ("elevated", "stressed"):
+        return ""
+    named = ", ".join(w for w in windows if w)
+    if persistent:
+        return "persistent"
+    return f"calendar-explained ({named})" if calendar_explained and named \
+        else "not calendar-explained"
+
+
+def extreme_brief(e: WeekExtreme) -> str:
+    """A week's extreme in a few words and its own units: ``+295 bp on 17 Sep 2019``."""
+    when = day(e.date)
+    if e.signal == "auctions":
+        return f"{e.extra.get('tenor')} {'weak' if e.extra.get('weak') else 'auction'} on {when}"
+    if e.signal == "fails":
+        return f"${e.value:,.1f} bn, week to {when}"
+    if e.signal == "srf":
+        return f"{bn2(e.value)} on {when}"
+    if e.signal == "treasury_volatility":
+        return f"{e.value:.1f} bp/day on {when}"
+    if e.signal == "composite":
+        return f"{e.value:.0f}/100 on {when}"
+    return f"{bp(e.value)} on {when}"
 
 
 def coverage_sentence(title: str, cov: Coverage, units: str) -> str:
@@ -314,20 +344,44 @@ def coverage_sentence(title: str, cov: Coverage, units: str) -> str:
         last = (f"; its last reading was {signal_value(cov.last_value, units)} "
                 f"({cov.last_status}) for {day(cov.last_date)}"
                 if cov.last_value is not None else f"; its data end on {day(cov.last_date)}")
-        return f"{title}: stale{last}. No newer data are public by this date."
+        return (f"{title}: stale{last}. The store holds nothing newer by this date (a gap in "
+                "the stored data, not a calm reading).")
     return f"{title}: no data. {cov.reason}"
 
 
+def week_extreme_matters(sig: SignalResult, extreme: WeekExtreme | None) -> bool:
+    """Whether the week's extreme is news beside today's reading: the week was stressed or
+    elevated, at least as badly as today, on another day or worse than today."""
+    return (extreme is not None and extreme.worst_status != "normal"
+            and STATUS_ORDER[extreme.worst_status] >= STATUS_ORDER.get(sig.status, 0))
+
+
 def signal_sentences(sig: SignalResult, extreme: WeekExtreme | None, cov: Coverage) -> list[str]:
-    """A signal's explanation, the week's extreme when it differs from today, and context."""
+    """A signal's explanation, the week's extreme when it is news, and the context of each:
+    the week's event is judged on the calendar windows of the day it is for, today's reading
+    on its own (so a quarter-end spike three days ago is explained by the quarter-end)."""
     if cov.state != "live":
         return [coverage_sentence(sig.title, cov, sig.units)]
     out = [sig.explanation]
-    if extreme is not None and extreme.worst_status != "normal" \
-            and STATUS_ORDER[extreme.worst_status] >= STATUS_ORDER.get(sig.status, 0):
+    if week_extreme_matters(sig, extreme):
+        assert extreme is not None
         out.append(f"This week: {event_sentence(extreme)}")
-    out.append(context_sentence(sig))
+    out.append(context_sentence(*signal_context(sig, extreme)))
     return [s for s in out if s]
+
+
+def signal_context(sig: SignalResult, extreme: WeekExtreme | None
+                   ) -> tuple[str, tuple[str, ...], bool, bool]:
+    """(status, windows, persistent, calendar-explained) that the page states for a signal:
+    the week's extreme judged on the windows of the day it is for, unless the stress persists
+    today (then it is climate, whatever window the spike fell in); today's own otherwise. One
+    context per signal, so its labels never contradict each other."""
+    if week_extreme_matters(sig, extreme) and not (
+            sig.persistent and sig.status in ("elevated", "stressed")):
+        assert extreme is not None
+        return (extreme.worst_status, extreme.calendar_windows, extreme.persistent,
+                extreme.calendar_explained)
+    return sig.status, sig.calendar_windows, sig.persistent, sig.calendar_explained
 
 
 def composite_summary(comp: SignalResult, live: Sequence[str], missing_: Sequence[str],
@@ -365,41 +419,64 @@ def loop_summary(loop: SignalResult, state: str, chain: Sequence[str]) -> str:
 
 
 # -- reservoir vs pipe ------------------------------------------------------------------------
-def stock_flow_sentences(reserves: pd.Series, composite: pd.Series) -> list[str]:
-    """Whether pipe stress moves with the reservoir or independently of it.
+#: The pipe signals whose stress is a funding strain (the ones reserve scarcity shows in).
+FUNDING_SIGNALS = ("repo_rates", "srf")
 
-    ``reserves`` in USD bn (weekly), ``composite`` the pipe-only index 0-100 (weekly averages),
-    over the same window: two independent measures.
+
+def stock_flow_sentences(reserves: pd.Series, composite: pd.Series, reserves_row: ReservoirRow,
+                         pipe_status: str, hot: Mapping[str, str]) -> list[str]:
+    """Whether the pipe's stress moves with the reservoir or apart from it.
+
+    ``reserves`` (USD bn, weekly) and ``composite`` (the pipe-only index, weekly averages)
+    describe the chart's window, from one end to the other, with no direction word. The reading
+    rests on what page 1 shows: reserves' 13-week change, the pipe's status for the week and
+    the signals that reached elevated or worse (``hot``: name -> title). Only funding stress
+    (repo rates, the SRF) speaks to reserve scarcity; stress in fails, volatility or auctions
+    does not.
     """
     r, c = reserves.dropna(), composite.dropna()
-    if len(r) < 2 or len(c) < 2:
-        return []
-    dr = float(r.iloc[-1] - r.iloc[0])
-    dc = float(c.iloc[-1] - c.iloc[0])
-    rel = dr / float(r.iloc[0]) if r.iloc[0] else 0.0
-    r_dir = "fell" if rel < -0.02 else "rose" if rel > 0.02 else "held roughly steady"
-    c_dir = "rose" if dc >= 10 else "fell" if dc <= -10 else "was little changed"
-    amount = f" by {bn(abs(dr))}" if r_dir != "held roughly steady" else ""
-    first = (f"Since {day(r.index[0])} reserves {r_dir}{amount}, to {bn(r.iloc[-1])}, while "
-             f"the pipe's stress index {c_dir} ({c.iloc[0]:.0f} to {c.iloc[-1]:.0f}, weekly "
-             "averages).")
-    if r_dir == "fell" and c_dir == "rose":
-        reading = ("Stress in the pipe is rising as the reservoir drains: the classic sign that "
-                   "reserves are approaching the level where they stop being ample.")
-    elif r_dir != "fell" and c_dir == "rose":
-        reading = ("Stress rose without a fall in reserves: the constraint is in the pipe "
-                   "(dealer balance sheets, settlement), not in the amount of reserves.")
-    elif r_dir == "fell" and c_dir != "rose":
-        reading = ("Reserves fell without a rise in pipe stress: the reservoir still has room, "
-                   "but the margin is shrinking.")
-    elif c_dir == "fell":
-        reading = "Pipe stress eased: the pipe is carrying what the reservoir supplies."
+    out: list[str] = []
+    if len(r) >= 2 and len(c) >= 2:
+        out.append(f"Over the chart's window, reserves went from {bn(r.iloc[0])} to "
+                   f"{bn(r.iloc[-1])} and the weekly stress index from {c.iloc[0]:.0f} to "
+                   f"{c.iloc[-1]:.0f} (peak {c.max():.0f} in the week to {day(c.idxmax())}).")
+    change = reserves_row.change_13w_bn
+    if change is None:
+        return out
+    rel = change / reserves_row.latest_bn if reserves_row.latest_bn else 0.0
+    trend = ("falling" if rel < -0.02 else "rising" if rel > 0.02 else "about steady")
+    moved = f"{bn(change, signed=True)} over 13 weeks"
+    funding = [t for n, t in hot.items() if n in FUNDING_SIGNALS]
+    other = [t for n, t in hot.items() if n not in FUNDING_SIGNALS]
+    if pipe_status == "unavailable":
+        out.append("The pipe's index is not published this week (too few pipe signals have "
+                   "data), so the two measures cannot be compared.")
+    elif pipe_status in ("elevated", "stressed") and funding:
+        out.append(f"Funding is strained ({', '.join(funding)}) while reserves are {trend} "
+                   f"({moved}): " + (
+                       "the sign that reserves are nearing the level where they stop being "
+                       "ample." if trend == "falling" else
+                       "the constraint is in the pipe (dealer balance sheets, settlement), not "
+                       "in the amount of reserves."))
+    elif pipe_status in ("elevated", "stressed"):
+        named = ", ".join(other) or "the pipe"
+        out.append(f"The stress is in {named}, not in funding: it does not point to a "
+                   f"shortage of reserves, which are {trend} ({moved}).")
     else:
-        reading = "Neither the stock nor the flow measure moved much over the window."
-    return [first, reading]
+        out.append(f"Reserves are {trend} ({moved}) and the pipe is calm" + (
+            ": the reservoir still has room, but the margin narrows as it drains."
+            if trend == "falling" else "."))
+    return out
 
 
 # -- what changed since last week -------------------------------------------------------------
+def peak_is_news(today: SignalResult, peak: WeekExtreme | None) -> bool:
+    """Whether the index's peak of the week is worth stating beside today's reading: the week
+    had stress (elevated or worse) and the peak was above today's value."""
+    return (today.status != "unavailable" and today.value is not None and peak is not None
+            and peak.worst_status != "normal" and round(peak.value) > round(today.value))
+
+
 def what_changed(week: WeekAnalysis) -> list[str]:
     """Three to five lines on what changed since the week before, comparing like with like:
     this week's readings and extremes against the previous week's, from the same data."""
@@ -423,7 +500,22 @@ def what_changed(week: WeekAnalysis) -> list[str]:
             ranked.append((2, f"Confidence in the phase {'rose' if up else 'fell'} from "
                               f"{a0.confidence} to {a1.confidence}."))
     c0, c1 = before.dashboard.composite, week.composite
-    if c1.status != "unavailable" and c1.value is not None:
+    p0, p1 = before.extremes.get("composite"), week.extremes.get("composite")
+    if peak_is_news(c1, p1):
+        assert p1 is not None and c1.value is not None
+        # The week's news is its peak: compare it with the week before's, like with like.
+        earlier = (f", against {p0.value:.0f} ({p0.worst_status}) at the peak of the week "
+                   "before" if p0 is not None else "")
+        must.append(f"The plumbing stress index peaked at {p1.value:.0f} ({p1.worst_status}) "
+                    f"on {day(p1.date)}{earlier}; it stands at {c1.value:.0f} ({c1.status}) on "
+                    f"{day(c1.date)}.")
+    elif peak_is_news(c0, p0) and c1.status != "unavailable" and c1.value is not None:
+        assert p0 is not None
+        # The week before's news was its peak: today's reading is set against it.
+        must.append(f"The plumbing stress index stands at {c1.value:.0f} ({c1.status}) on "
+                    f"{day(c1.date)}, against a peak of {p0.value:.0f} ({p0.worst_status}) "
+                    "the week before.")
+    elif c1.status != "unavailable" and c1.value is not None:
         if c0.status != c1.status and c0.value is not None:
             must.append(f"The plumbing stress index moved from {c0.status} to {c1.status} "
                         f"({c0.value:.0f} to {c1.value:.0f}).")
@@ -437,7 +529,14 @@ def what_changed(week: WeekAnalysis) -> list[str]:
                         f"({c1.status}).")
     l0, l1 = before.dashboard.feedback_loop.state, week.loop.state
     if l0 != l1:
-        ranked.append((3, f"The feedback loop went from {l0} to {l1}."))
+        # A change of the loop is always said (a loop that fades on a record funding day
+        # is news), with the weak auction that left its window when that is why.
+        lapsed = ""
+        first = next(iter(before.dashboard.feedback_loop.chain), "")
+        if l1 == "dormant" and first.startswith("weak auction:") and "not seen" not in first:
+            lapsed = (f": the weak auction of {first.split(': ', 1)[1]} has left its "
+                      f"{week.thresholds.signals.loop_window_days}-business-day window")
+        must.append(f"The feedback loop went from {l0} to {l1}{lapsed}.")
     # Each signal: the week's worst against the week before's worst.
     for name, now in week.extremes.items():
         if name in ("composite", "yield_curve"):

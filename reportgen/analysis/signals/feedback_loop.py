@@ -5,7 +5,9 @@ Four links, each required to follow the previous one within ``loop_window_days``
 ending on the date:
 
 1. ``weak auction``: an auction judged weak (see ``auctions``);
-2. ``dealer takedown``: a weak auction where dealers took an unusually large share;
+2. ``dealer takedown``: a weak auction where dealers took an unusually large share, and that is
+   weak on its tail and bid-to-cover alone (the dealer share is one of the weakness tests, so
+   an auction weak only with it would count twice);
 3. ``funding stress``: repo rates, the SRF or fails elevated or worse on or after that auction,
    not merely calendar-explained, on at least ``loop_min_stress_days`` observation dates (the
    link is dated by the observation that confirms it);
@@ -53,7 +55,11 @@ def _links(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
         p = np.where(ok, pos, 0)
         dealer_hot = (a["dealer_share_pct"] >= a["dealer_prior"] + th.auction_dealer_rise_pp)
         weak[p[ok & a["weak"].to_numpy()]] = True
-        take[p[ok & (a["weak"] & dealer_hot).to_numpy()]] = True
+        # The takedown is a second link only when the auction is weak without it (on its tail
+        # and bid-to-cover): a rise in the dealers' share is itself one of the weakness
+        # tests, and one auction must not count twice ("one weak auction is weather").
+        weak_on_price = a["criteria_met"] - dealer_hot.astype(int) >= th.auction_weak_criteria
+        take[p[ok & (a["weak"] & dealer_hot & weak_on_price).to_numpy()]] = True
     funding = np.zeros(n, dtype=bool)
     # The observation date behind each day's funding stress: a weekly fails figure is one
     # observation however many days it is carried, so stress is counted by observation.

@@ -67,6 +67,7 @@ def compute(ctx: Context) -> pd.DataFrame:
     if s3m.empty and s2y.empty:
         return empty_frame(ctx.days, "no yield-curve spreads or yields stored", COMPONENTS)
     frame = pd.DataFrame(index=ctx.days)
+    observed: dict[str, pd.Series] = {}  # the observation date each day uses, per spread
     for tag, s, ids in (("10y3m", s3m, ids3m), ("10y2y", s2y, ids2y)):
         cols = [f"v:spread_{tag}_bp", f"v:inverted_days_{tag}", f"v:change_{tag}_bp",
                 f"pct_{tag}", f"z_{tag}"]
@@ -82,12 +83,16 @@ def compute(ctx: Context) -> pd.DataFrame:
         aligned = align(obs, ctx.days, lag_days(*ids), stale_days(*ids))
         for c in cols:
             frame[c] = aligned[c]
+        observed[tag] = pd.to_datetime(aligned["obs_date"])
     # The headline is 10y-3m; where it is missing or stale, 10y-2y stands in.
     use_3m = frame["v:spread_10y3m_bp"].notna()
     frame["value"] = frame["v:spread_10y3m_bp"].where(use_3m, frame["v:spread_10y2y_bp"])
     frame["percentile"] = frame["pct_10y3m"].where(use_3m, frame["pct_10y2y"])
     frame["zscore"] = frame["z_10y3m"].where(use_3m, frame["z_10y2y"])
     frame["headline"] = np.where(use_3m, "10y-3m", "10y-2y")
+    # The day the headline spread is for (a weekly extreme is dated then, not when public).
+    none = pd.Series(pd.NaT, index=ctx.days, dtype="datetime64[ns]")
+    frame["obs_date"] = observed.get("10y3m", none).where(use_3m, observed.get("10y2y", none))
     frame["change_days"] = th.curve_change_days  # for the sentence: the horizon in force
     inv3 = frame["v:inverted_days_10y3m"].fillna(0.0)
     any_inv = (frame[["v:spread_10y3m_bp", "v:spread_10y2y_bp"]] < 0).any(axis=1)
@@ -100,13 +105,15 @@ def _direction(change: float | None, days: int) -> str:
     if change is None or pd.isna(change):
         return "direction unknown"
     if abs(change) < 5:
-        return f"little changed ({change:+.0f} bp in {days} days)"
-    return f"{'steepening' if change > 0 else 'flattening'} ({change:+.0f} bp in {days} days)"
+        return f"little changed, {change:+.0f} bp in {days} days"
+    return f"{'steepening' if change > 0 else 'flattening'}, {change:+.0f} bp in {days} days"
 
 
 def explain(row: pd.Series) -> str:
     inv = row["v:inverted_days_10y3m"]
     inv_txt = (f", inverted for {inv:.0f} days" if pd.notna(inv) and inv > 0 else "")
+    days = int(row["change_days"])
+    two = (f"10y-2y {fmt(row['v:spread_10y2y_bp'], '+.0f')} bp "
+           f"({_direction(row['v:change_10y2y_bp'], days)})")
     return (f"Yield curve {row['status']}: 10y-3m {fmt(row['v:spread_10y3m_bp'], '+.0f')} bp"
-            f"{inv_txt}, 10y-2y {fmt(row['v:spread_10y2y_bp'], '+.0f')} bp, "
-            f"{_direction(row['v:change_10y3m_bp'], int(row['change_days']))}.")
+            f"{inv_txt} ({_direction(row['v:change_10y3m_bp'], days)}), {two}.")
