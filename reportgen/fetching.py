@@ -43,7 +43,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import httpx
@@ -451,6 +451,11 @@ def _fetch_one(
         message = _scrub(exc.message, ctx.api_key)
         if isinstance(exc, NetworkError) and task.source not in unreachable:
             unreachable[task.source] = f"{task.source} was unreachable earlier in this run"
+            # The network itself may be down: the sources still to come get one try, not two,
+            # when they do not answer either (a black hole costs one read timeout each).
+            ctx.policy = replace(ctx.policy, no_answer_tries=1)
+            for http in ctx.http.values():
+                http.policy = ctx.policy
         result = FetchItemResult(task, "failed", 0, message, type(exc).__name__)
     except Exception as exc:  # a bug in one fetcher must not stop the others
         log.exception("fetching %s/%s failed unexpectedly", task.source, task.item)

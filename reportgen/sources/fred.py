@@ -425,7 +425,7 @@ def fetch_series_fredapi(
             # No answer at all (refused, no DNS, a timeout): tried twice, like the HTTP layer.
             no_answer = isinstance(getattr(exc, "reason", exc), OSError) or isinstance(
                 exc, TimeoutError)
-            if last_try or out_of_time or (no_answer and attempt >= 2):
+            if last_try or out_of_time or (no_answer and attempt >= policy.no_answer_tries):
                 raise NetworkError(
                     SOURCE,
                     f"cannot reach the FRED API after {attempt} attempt(s) in "
