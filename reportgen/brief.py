@@ -175,8 +175,9 @@ def _changes(week: WeekAnalysis) -> dict[str, Any] | None:
         "phase": {"before": a0.phase if a0 else None, "after": a1.phase if a1 else None,
                   "label_before": a0.label if a0 else None,
                   "label_after": a1.label if a1 else None,
-                  "changed": (a0.phase, a0.substate) != (a1.phase, a1.substate)
-                  if a0 and a1 else a0 is not a1},
+                  "changed": a0.phase != a1.phase if a0 and a1 else a0 is not a1,
+                  "substate_changed": a0.substate != a1.substate if a0 and a1
+                  else a0 is not a1},
         "confidence": {"before": a0.confidence if a0 else None,
                        "after": a1.confidence if a1 else None,
                        "changed": (a0.confidence if a0 else None)

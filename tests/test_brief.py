@@ -37,6 +37,7 @@ from reportgen.dataset import Dataset
 from reportgen.formatting import bn, day
 from reportgen.render.context import Page, build_page
 from reportgen.render.narrative import signal_value
+from reportgen.sample import SAMPLE_ASSEMBLED
 from reportgen.sources.csvfiles import csv_files, import_files
 from reportgen.store import Store
 from tests.factories import (
@@ -167,7 +168,7 @@ def test_brief_is_plain_json_without_nan() -> None:
 def test_brief_holds_no_local_path(tmp_path: Path) -> None:
     """A brief built from a store names neither the store's path nor the imported files'."""
     store = Store.open(tmp_path / "private" / "store.sqlite")
-    import_files(store, csv_files(SAMPLE_DIR), datetime(2026, 9, 20))
+    import_files(store, csv_files(SAMPLE_DIR), SAMPLE_ASSEMBLED)  # after its last row
     dataset = Dataset.from_store(store)
     assert str(tmp_path) in dataset.provenance.description  # the provenance does hold it
     _, _, brief = built(dataset, SAMPLE_AS_OF)
@@ -336,7 +337,8 @@ def test_changes_compare_phase_composite_loop_and_each_signal_with_the_week_befo
     assert changes["phase"] == {
         "before": then["phase"]["phase"], "after": now["phase"]["phase"],
         "label_before": then["phase"]["label"], "label_after": now["phase"]["label"],
-        "changed": True}
+        "changed": True,
+        "substate_changed": then["phase"]["substate"] != now["phase"]["substate"]}
     assert (changes["phase"]["before"], changes["phase"]["after"]) == (2, 1)
     assert changes["confidence"] == {
         "before": then["phase"]["confidence"], "after": now["phase"]["confidence"],
@@ -378,7 +380,8 @@ def test_a_week_without_a_phase_says_why(validator: jsonschema.Draft202012Valida
     assert "not enough H.4.1 weeks" in brief["phase_unavailable"]
     assert brief["implications"]["phase"] is None
     assert brief["changes"]["phase"] == {"before": None, "after": None, "label_before": None,
-                                         "label_after": None, "changed": False}
+                                         "label_after": None, "changed": False,
+                                         "substate_changed": False}
     front = brief["page"]["front"]["phase"]
     assert front["headline"] == "Not assessed" and front["css"] == "phase-none"
     assert brief["phase_unavailable"] in front["summary"]
@@ -497,8 +500,8 @@ def assert_front_page_matches_brief(brief: dict[str, Any]) -> None:
         moved = changes["phase"]
         if moved["before"] is not None and moved["after"] is not None \
                 and moved["before"] != moved["after"]:
-            assert any(f"phase {moved['before']}: {moved['label_before']}".lower() in s
-                       and f"phase {moved['after']}: {moved['label_after']}".lower() in s
+            assert any(f"phase {moved['before']}: {moved['label_before']}" in s
+                       and f"phase {moved['after']}: {moved['label_after']}" in s
                        for s in front["changes"])
         if changes["composite"]["value_after"] is not None and comp["status"] != "unavailable":
             assert any("plumbing stress index" in s

@@ -332,6 +332,10 @@ def desk_schedule_dates(start: date, end: date) -> list[date]:
     return out
 
 
+#: The longest gap between two FOMC meetings (eight a year, about six to seven weeks apart).
+MEETING_GAP_DAYS = 60
+
+
 def next_decision(after: date) -> NextDecision:
     """The next FOMC meeting ending after ``after`` (``None`` past the schedule on record) and
     the Desk's next monthly schedule (about the ninth business day of the month).
@@ -343,6 +347,9 @@ def next_decision(after: date) -> NextDecision:
     ('2026-09-16', '2026-09-14')
     """
     meeting = next((m for m in _load_meetings() if m.end > after), None)
+    if meeting is not None and (meeting.start - after).days > MEETING_GAP_DAYS:
+        # Before the meetings on record start: the next one is not known, not years ahead.
+        meeting = None
     desk = _nth_business_day(after.year, after.month, DESK_SCHEDULE_BUSINESS_DAY)
     if desk <= after:
         y, m = (after.year + 1, 1) if after.month == 12 else (after.year, after.month + 1)

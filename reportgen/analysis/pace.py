@@ -337,8 +337,12 @@ def detect_steps(level: pd.Series, thresholds: PhaseThresholds | None = None,
                 pending = False
             elif pending or complete or _matches_announcement(
                     projected, level_now, stated[i], stated[start_i], t.pace_min_step_bn):
-                # Two weeks in a row (or a whole period) off the level: a new pace.
-                steps.append(PaceStep(dates[p], weeks[i].date(), level_now, projected, source))
+                # Two weeks in a row (or a whole period) off the level: a new pace. Confirmed
+                # by an announcement after two weeks, the pace is the announced one until the
+                # period completes: two weeks of lumpy purchases would misstate it.
+                early = not (pending or complete)
+                steps.append(PaceStep(dates[p], weeks[i].date(), level_now,
+                                      float(stated[i]) if early else projected, source))
                 step_open, before, done, pending = True, done, [], False
             elif ready:
                 pending = True

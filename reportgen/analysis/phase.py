@@ -338,10 +338,21 @@ def _substate(phase: int, row: dict[str, float], prev_total13: float,
     if phase == 1:
         if not np.isfinite(mbs13):
             return None
-        if np.isfinite(bills13) and bills13 > 5 and mbs13 < -5:
-            return "bills replacing MBS runoff"
-        if np.isfinite(coup13) and coup13 > 5 and mbs13 < -5:
-            return "coupons replacing MBS runoff"
+        if mbs13 < -5:
+            # Name the bucket that is actually growing now (the 4-week changes; the 13-week
+            # ones can still carry the runoff that just ended): in 2019 MBS principal went
+            # into Treasuries across maturities, from 2025 into bills.
+            b = row.get("bills_chg_4w", np.nan)
+            c = row.get("coupons_chg_4w", np.nan)
+            b = b if np.isfinite(b) else bills13
+            c = c if np.isfinite(c) else coup13
+            bills_up, coupons_up = np.isfinite(b) and b > 2, np.isfinite(c) and c > 2
+            if bills_up and coupons_up:
+                return ("bills and coupons replacing MBS runoff" if min(b, c) > max(b, c) / 3
+                        else "bills replacing MBS runoff" if b > c
+                        else "coupons replacing MBS runoff")
+            if bills_up or coupons_up:
+                return "bills replacing MBS runoff" if bills_up else "coupons replacing MBS runoff"
         if np.isfinite(coup13) and np.isfinite(bills13) and coup13 > 5 and bills13 < -5:
             return "maturity extension (coupons up, bills down)"
         if np.isfinite(total13) and total13 * 4 / 13 > 2:
@@ -533,8 +544,8 @@ def _substates(out: pd.DataFrame, phases: np.ndarray, t: PhaseThresholds) -> lis
     month, with steps), not from noisy 4-week bill changes: bills also carry the MBS
     reinvestment."""
     prev_total13 = out["total_chg_13w"].shift(t.long_weeks).to_numpy()
-    rows = out[["total_chg_13w", "bills_chg_4w", "bills_chg_13w", "coupons_chg_13w",
-                "mbs_chg_13w"]].to_dict("records")
+    rows = out[["total_chg_13w", "bills_chg_4w", "bills_chg_13w", "coupons_chg_4w",
+                "coupons_chg_13w", "mbs_chg_13w"]].to_dict("records")
     paced = weekly_substates(out.assign(phase=phases), t)
     return [None if ph < 0 else
             paced.iloc[i] if ph == 2 and paced.iloc[i] is not None else

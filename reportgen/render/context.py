@@ -478,19 +478,24 @@ def _meta(week: WeekAnalysis, title: str, generated_at: datetime) -> Meta:
     )
 
 
-def _front_phase(a: PhaseAssessment | None, why: str | None) -> FrontPhase:
+def _front_phase(a: PhaseAssessment | None, why: str | None,
+                 confirm_weeks: int) -> FrontPhase:
     if a is None:
         return FrontPhase("Not assessed", "", "no confidence", "no H.4.1 holdings", "phase-none",
                           f"The phase cannot be assessed: {why or 'no H.4.1 holdings'}.", "")
     # Count H.4.1 weeks inclusively, as the assessment's confidence reason does ("37 weeks in
     # phase"): the phase's first week is week 1.
     weeks = (a.week - a.since).days // 7 + 1
+    # A phase that began with the data began no later than that: say so, not a start date.
+    first = a.history["date"].iloc[0].date() if len(a.history) else None
+    at_least = "at least " if first is not None and a.since <= first else ""
     return FrontPhase(
         headline=phase_title(a.phase, a.label),
         substate=sentence_case(a.substate) if a.substate else "",
         confidence=f"{a.confidence.capitalize()} confidence ({a.confidence_score:.2f})",
-        since=f"since {day(a.since)} ({count(weeks, 'week')})",
-        css=f"phase-{a.phase}", summary=nv.phase_summary(a),
+        since=(f"since {at_least}{day(a.since)} ({count(weeks, 'week')}"
+               f"{', the start of the data' if at_least else ''})"),
+        css=f"phase-{a.phase}", summary=nv.phase_summary(a, confirm_weeks),
         disagreement=nv.phase_disagreement(a))
 
 
@@ -546,7 +551,8 @@ def _front(week: WeekAnalysis, implications: ImplicationsSection) -> Front:
                                week.thresholds.signals.reserves_rrp_buffer_bn)[0]
         if res_row else "Reserve balances are not in the data.")
     return Front(
-        phase=_front_phase(week.assessment, week.phase_unavailable),
+        phase=_front_phase(week.assessment, week.phase_unavailable,
+                           week.thresholds.phase.confirm_weeks),
         lead=tuple(nv.week_lead(week)),
         plumbing=_pipe_verdict(week, live, missing),
         signals=tuple(rows), reservoir=reservoir,
@@ -604,7 +610,8 @@ def _phase_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> PhaseSecti
         announced.append(Row("Announced", "no decision in the calendar"))
     agreement, css = nv.agreement_sentence(a)
     return PhaseSection(
-        narrative=(nv.phase_summary(a), *nv.evidence_sentences(a.evidence, week.reservoir)),
+        narrative=(nv.phase_summary(a, week.thresholds.phase.confirm_weeks),
+                   *nv.evidence_sentences(a.evidence, week.reservoir)),
         pace=PaceBlock(tuple(nv.pace_sentences(a)), figs.get("pace"), _pace_steps(a)),
         evidence=evidence, triggers=tuple(t[0].upper() + t[1:] + "." for t in a.triggers),
         announced=tuple(announced), agreement=agreement, agreement_css=css,

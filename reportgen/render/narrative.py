@@ -104,18 +104,39 @@ def week_lead(week: WeekAnalysis) -> list[str]:
 
 
 # -- the phase --------------------------------------------------------------------------------
-def phase_summary(a: PhaseAssessment) -> str:
-    """One sentence for the front page from the assessment."""
+PHASE_NAMES = {0: "runoff (QT)", 1: "drain stopped / reinvesting", 2: "active bill purchases",
+               3: "QE"}
+
+
+def phase_summary(a: PhaseAssessment, confirm_weeks: int = 2) -> str:
+    """The assessment in two sentences, and a third when this week's flows already point to
+    another phase (a switch is made only after ``confirm_weeks`` weeks in a row)."""
     sub = f" ({a.substate})" if a.substate else ""
-    return (f"The holdings show {phase_in_sentence(a.phase, a.label)}{sub} for the week of "
-            f"{day(a.week)}. Confidence is {a.confidence}: {a.confidence_reason}.")
+    out = (f"The holdings show {phase_in_sentence(a.phase, a.label)}{sub} for the week of "
+           f"{day(a.week)}. Confidence is {a.confidence}: {a.confidence_reason}.")
+    candidate = a.history["candidate"].iloc[-1] if len(a.history) else None
+    if candidate is not None and not pd.isna(candidate) and int(candidate) != a.phase:
+        c = int(candidate)
+        out += (f" This week's flows already point to {phase_in_sentence(c, PHASE_NAMES[c])}; "
+                f"the assessment switches after {count(confirm_weeks, 'week')} in a row.")
+    return out
+
+
+def _purchases_stopped(a: PhaseAssessment) -> str:
+    """Where the data show purchases near zero against an announced purchase regime."""
+    p = a.pace
+    if p is None or p.rounded_bn_month > 0 or a.phase >= 2:
+        return ""
+    return (f"; the data show purchases near zero since the Desk schedule of {day(p.since)}, "
+            "with no announcement of a stop on record")
 
 
 def phase_disagreement(a: PhaseAssessment) -> str:
     """A warning when the announced regime and the observed phase disagree, else ''."""
     if a.agreement != "disagrees":
         return ""
-    return f"Announced and observed disagree: {a.agreement_note or 'see section 1'}."
+    return (f"Announced and observed disagree: {a.agreement_note or 'see section 1'}"
+            f"{_purchases_stopped(a)}.")
 
 
 def evidence_sentences(evidence: Sequence[Evidence], reservoir: Reservoir) -> list[str]:
@@ -230,8 +251,13 @@ def agreement_sentence(a: PhaseAssessment) -> tuple[str, str]:
     if a.agreement == "agrees":
         return (f"Observed and announced agree: {note}.", "agree")
     if a.agreement == "disagrees":
-        return (f"Observed and announced disagree: {note}. Holdings can lag a decision by "
-                "weeks; the gap closes when operations show up in the H.4.1.", "disagree")
+        since = a.announced.effective if a.announced is not None else None
+        recent = since is not None and (a.week - since).days <= 13 * 7
+        why = ("Holdings can lag a decision by weeks; the gap closes when operations show up "
+               "in the H.4.1." if recent else
+               "This is not a lag: the holdings have moved away from the announced regime.")
+        return (f"Observed and announced disagree: {note}{_purchases_stopped(a)}. {why}",
+                "disagree")
     return ("No announced balance-sheet regime to compare with" + (f": {note}." if note else "."),
             "agree")
 

@@ -32,7 +32,7 @@ from reportgen.formatting import bn2, day
 NAME = "srf"
 TITLE = "Standing Repo Facility"
 UNITS = "USD bn a day"
-COMPONENTS = ("takeup_bn", "operations", "max_takeup_20d_bn")
+COMPONENTS = ("takeup_bn", "operations", "max_takeup_20d_bn", "record_bn")
 
 
 def takeup(ds: Dataset) -> tuple[pd.Series, pd.Series, str, int]:
@@ -72,6 +72,9 @@ def compute(ctx: Context) -> pd.DataFrame:
         return empty_frame(ctx.days, "no repo operations or SRF_ACCEPTED stored", COMPONENTS)
     obs = pd.DataFrame({"v:takeup_bn": per_day, "v:operations": count})
     obs["v:max_takeup_20d_bn"] = per_day.rolling(20, min_periods=1).max()
+    # The largest take-up of the stored history up to each day (a record is news in itself).
+    obs["v:record_bn"] = per_day.cummax()
+    obs["record_since"] = per_day.index[0]
     stats = trailing_stats(per_day, th.window_days, th.min_history_daily)
     obs["percentile"], obs["zscore"] = stats["percentile"], stats["zscore"]
     obs["lvl"] = band_level(per_day, th.srf_elevated_bn, th.srf_stressed_bn)
@@ -84,6 +87,10 @@ def compute(ctx: Context) -> pd.DataFrame:
 
 
 def explain(row: pd.Series) -> str:
-    return (f"Standing Repo Facility {row['status']}: take-up was {bn2(row['v:takeup_bn'])} "
-            f"on {day(row['obs_date'])} (largest of the last 20 days "
-            f"{bn2(row['v:max_takeup_20d_bn'])}); source: {row['source']}.")
+    takeup, record = row["v:takeup_bn"], row["v:record_bn"]
+    is_record = pd.notna(takeup) and takeup > 0 and takeup >= record
+    context = (f"the largest in the stored history since {day(row['record_since'])}"
+               if is_record else f"largest of the last 20 days "
+                                 f"{bn2(row['v:max_takeup_20d_bn'])}")
+    return (f"Standing Repo Facility {row['status']}: take-up was {bn2(takeup)} "
+            f"on {day(row['obs_date'])} ({context}); source: {row['source']}.")

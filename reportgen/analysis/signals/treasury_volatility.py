@@ -87,6 +87,8 @@ def compute(ctx: Context) -> pd.DataFrame:
             obs[f"v:{c}"] = np.nan
     frame = align(obs, ctx.days, lag_days(*used), stale_days(*used))
     frame["value"] = frame["v:vol_bp"]
+    # For the sentence: a high percentile is not elevated below the floor in force.
+    frame["floor_bp"], frame["floor_pct"] = th.vol_elevated_bp, th.vol_elevated_pct
     return finish(frame, frame["lvl"].astype(float),
                   "Treasury yields are missing or stale on this date", th)
 
@@ -98,4 +100,13 @@ def explain(row: pd.Series) -> str:
             f"30y {fmt(row['v:vol_30y_bp'], '.1f')} bp), percentile "
             f"{fmt(row['percentile'] * 100 if pd.notna(row['percentile']) else None, '.0f')} "
             f"of the last three years and {fmt(row['v:surge_ratio'], '.1f')} times its median "
-            "of the past year.")
+            f"of the past year{_below_floor(row)}.")
+
+
+def _below_floor(row: pd.Series) -> str:
+    """Why a high reading is still normal: it is below the floor in bp a day."""
+    pct, vol = row["percentile"], row["v:vol_bp"]
+    if row["status"] != "normal" or pd.isna(pct) or pd.isna(vol) or pct < row["floor_pct"]:
+        return ""
+    return (f"; normal because it is below the {row['floor_bp']:g} bp a day floor for "
+            "elevated, high as it is against its own history")
