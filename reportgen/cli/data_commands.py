@@ -251,7 +251,8 @@ def import_(app: AppContext, directory: Path) -> None:
     store: Store = app.store()
     store.prepare_write()  # a damaged, locked or read-only store is reported before parsing
     with click.progressbar(length=1, label=f"Importing {len(paths)} file(s)") as bar:
-        report = import_files(store, paths, _now())
+        now = _now()
+        report = import_files(store, paths, now, today=now.date())
         bar.update(1)
     for parsed in report.files:
         click.echo(f"  {parsed.path.name}: {parsed.kind}, {parsed.rows} row(s)")
