@@ -253,7 +253,8 @@ def build_brief(
         "phase_unavailable": week.phase_unavailable,
         "signals": jsonable(week.dashboard),
         "week": jsonable({"start": week.week_start, "end": as_of,
-                          "extremes": week.extremes, "events": week.events}),
+                          "extremes": week.extremes, "events": week.events,
+                          "decisions": week.decisions}),
         "reservoir": jsonable(week.reservoir),
         "implications": jsonable(week.implications),
         "page": jsonable({k: v for k, v in page.to_context().items()

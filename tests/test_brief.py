@@ -483,15 +483,20 @@ def assert_front_page_matches_brief(brief: dict[str, Any]) -> None:
     assert front["reservoir"]["status"]["css"] == (
         res_signal["status"] if res_cov["state"] == "live" else res_cov["state"])
 
-    # The week's events lead the page, most severe first.
-    events = brief["week"]["events"]
+    # The week's policy decisions lead the page, then its events, most severe first.
+    decisions, events = brief["week"]["decisions"], brief["week"]["events"]
+    lead = front["lead"]
+    for line, decision in zip(lead, decisions, strict=False):
+        assert line.startswith(f"Policy, {day(decision['decision_date'])}: "
+                               f"{decision['regime']}")
+    lead = lead[len(decisions):]
     if events:
-        assert len(front["lead"]) == min(3, len(events))
-        for line, event in zip(front["lead"], events, strict=False):
+        assert len(lead) == min(3, len(events))
+        for line, event in zip(lead, events, strict=False):
             assert day(event["date"]) in line and f"({event['status']})" in line
     else:
-        assert front["lead"] == [f"No pipe signal reached elevated in the week from "
-                                 f"{day(brief['week']['start'])} to {day(brief['as_of'])}."]
+        assert lead == [f"No pipe signal reached elevated in the week from "
+                        f"{day(brief['week']['start'])} to {day(brief['as_of'])}."]
 
     # What changed, and the backdrop.
     changes = brief["changes"]

@@ -26,7 +26,7 @@ from reportgen.analysis.week import analyse
 from reportgen.charts import SECTIONS, ChartBundle, balance, build_charts, pipe, theme
 from reportgen.charts.base import INTERACTIVE_ONLY, chart_spec, static_spec
 from reportgen.dataset import Dataset
-from reportgen.formatting import bn, bp, day, phase_title
+from reportgen.formatting import bn, bn2, bp, day, phase_title
 from reportgen.render.pdf import chart_svgs
 from tests.factories import SAMPLE_AS_OF, sample_charts, sample_week
 
@@ -218,7 +218,7 @@ def test_pipe_alt_texts_state_the_latest_numbers(charts: dict[str, ChartBundle])
     text = charts["srf"].alt_text
     assert "Standing Repo Facility" in text
     assert f"on {int((srf[col] >= 0.1).sum())} of {len(srf)} days" in text
-    assert f"the largest take-up was {bn(top[col])} on {day(top['date'])}." in text
+    assert f"the largest take-up was {bn2(top[col])} on {day(top['date'])}." in text
 
     fails = charts["fails"].data
     assert f"Latest week: {bn(fails['fails (USD bn)'].iloc[-1])}" in charts["fails"].alt_text

@@ -73,7 +73,9 @@ def _capacity(url: httpx.URL) -> httpx.Response | None:
     if url.host == "data.financialresearch.gov":
         file = FIXTURES / "ofr" / f"{url.params['mnemonic']}.json"
         if file.exists():
-            return httpx.Response(200, content=file.read_bytes())
+            # The API answers what is published by the fetch: no row dated after NOW.
+            rows = [r for r in json.loads(file.read_text()) if r[0] <= NOW.date().isoformat()]
+            return httpx.Response(200, json=rows)
         value = 4.31 if "_AR_" in url.params["mnemonic"] else 1.1e12
         return httpx.Response(200, json=[["2025-11-20", value], ["2025-11-21", None]])
     return None

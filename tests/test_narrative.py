@@ -24,7 +24,13 @@ from reportgen.dataset import Dataset
 from reportgen.formatting import day
 from reportgen.render import narrative as nv
 from reportgen.render.context import Page, build_page
-from tests.factories import GENERATED_AT, SAMPLE_AS_OF, sample_dataset, sample_week
+from tests.factories import (
+    GENERATED_AT,
+    SAMPLE_AS_OF,
+    sample_dataset,
+    sample_page,
+    sample_week,
+)
 
 BUFFER_BN = DEFAULT.signals.reserves_rrp_buffer_bn
 
@@ -621,6 +627,9 @@ def test_the_week_lead_names_the_week_s_events(briefings: list[Briefing]) -> Non
     with_events = 0
     for b in briefings:
         week, lead = b.week, list(b.page.front.lead)
+        # The week's policy decisions come first, each with its date and evidence grade.
+        assert lead[:len(week.decisions)] == [nv.decision_sentence(d) for d in week.decisions]
+        lead = lead[len(week.decisions):]
         if not week.events:
             assert lead == [f"No pipe signal reached elevated in the week from "
                             f"{day(week.week_start)} to {day(week.as_of)}."]
@@ -677,3 +686,16 @@ def test_no_signal_is_both_calendar_explained_and_persistent(
             assert not ("calendar-explained" in text and "climate, not weather" in text), \
                 (week.as_of, name, text)
     assert labelled == {"persistent", "calendar-explained"}
+
+
+def test_the_week_s_policy_decisions_lead_with_their_evidence_grade() -> None:
+    # 10 Dec 2025: the FOMC's reserve-management purchases and the SRF's limit removed
+    # (official); 13 Apr 2026: the Desk's first step-down (press); 16 Sep 2026: a hike
+    # inferred from SOFR (unverified).
+    lead = sample_page(date(2025, 12, 11)).front.lead
+    assert lead[0] == ("Policy, 10 Dec 2025: reserve-management bill purchases, purchases "
+                       "about $40bn a month, effective 12 Dec 2025.")
+    assert lead[1].startswith("Policy, 10 Dec 2025: SRF aggregate limit removed")
+    assert sample_page(date(2026, 4, 16)).front.lead[0].endswith("(reported by the press).")
+    assert sample_page(SAMPLE_AS_OF).front.lead[0].endswith(
+        "(inferred, not confirmed by an announcement).")

@@ -545,7 +545,8 @@ def test_pdf_renders_pages(pdf: bytes, pdf_pages: list[str],
 def test_pdf_has_running_header_page_numbers_and_contents(page: Page,
                                                           pdf_pages: list[str]) -> None:
     total = len(pdf_pages)
-    assert "Contents" in pdf_pages[0] and f"Page 1 of {total}" in pdf_pages[0]
+    assert any("Contents" in text for text in pdf_pages[:2]) and f"Page 1 of {total}" in \
+        pdf_pages[0]
     for number, text in enumerate(pdf_pages, start=1):
         assert f"Page {number} of {total}" in text, number
     for text in pdf_pages[1:]:

@@ -33,6 +33,7 @@ from reportgen.analysis.events import (
     newest_observation,
     week_extremes,
 )
+from reportgen.analysis.fomc import FomcDecision, load_calendar
 from reportgen.analysis.frames import ChartFrames, chart_frames
 from reportgen.analysis.implications import (
     Implications,
@@ -88,6 +89,7 @@ class WeekAnalysis:
     events: tuple[WeekExtreme, ...]
     coverage: dict[str, Coverage]
     newest_data: date | None
+    decisions: tuple[FomcDecision, ...] = ()  # policy decisions taken in the briefing week
 
     @property
     def signals(self) -> dict[str, SignalResult]:
@@ -124,6 +126,12 @@ def pipe_status_of_week(today: str, peak: WeekExtreme | None) -> str:
         return today
     order = ("normal", "elevated", "stressed")
     return max(today, peak.worst_status, key=lambda s: order.index(s) if s in order else -1)
+
+
+def decisions_between(start: date, end: date) -> tuple[FomcDecision, ...]:
+    """The balance-sheet and plumbing decisions of the calendar taken from ``start`` to
+    ``end`` (FOMC statements, Desk schedules), oldest first: the week's policy news."""
+    return tuple(d for d in load_calendar() if start <= d.decision_date <= end)
 
 
 def _pending(a: PhaseAssessment | None) -> str | None:
@@ -207,11 +215,14 @@ def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
                         phase_unavailable=phase_unavailable, dashboard=dashboard,
                         reservoir=reservoir, implications=implications, frames=frames,
                         week_before=before, extremes=extremes, events=tuple(events(extremes)),
-                        coverage=covered, newest_data=newest_observation(visible))
+                        coverage=covered, newest_data=newest_observation(visible),
+                        decisions=decisions_between(as_of - timedelta(days=WEEK_DAYS - 1),
+                                                    as_of))
 
 
 __all__ = [
-    "ChartFrames", "Coverage", "Evidence", "Implications", "PhaseAssessment", "Reservoir",
+    "ChartFrames", "Coverage", "Evidence", "FomcDecision", "Implications", "PhaseAssessment",
+    "Reservoir",
     "ReservoirRow", "SignalResult", "Statement", "WeekAnalysis", "WeekBefore", "WeekExtreme",
     "analyse",
 ]

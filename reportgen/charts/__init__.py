@@ -24,6 +24,7 @@ import pandas as pd
 from reportgen.analysis.week import ChartFrames, WeekAnalysis
 from reportgen.charts import balance, pipe, theme
 from reportgen.formatting import bn as _bn
+from reportgen.formatting import bn2 as _bn2
 from reportgen.formatting import bp as _bp
 from reportgen.formatting import day as _d
 from reportgen.formatting import phase_title
@@ -176,12 +177,14 @@ def _srf(f: ChartFrames) -> ChartBundle | None:
                    (windows["start"] <= srf["date"].max())]
     used = srf[srf["accepted_bn"] >= 0.1]
     biggest = srf.loc[srf["accepted_bn"].idxmax()]
+    use = (f"The facility was used (USD 0.1 bn or more) on {len(used)} of {len(srf)} days; "
+           f"the largest take-up was {_bn2(biggest['accepted_bn'])} on "
+           f"{_d(biggest['date'])}." if len(used) else
+           f"The facility was not used (USD 0.1 bn or more) on any of the {len(srf)} days.")
     return _bundle(
         "srf", "Standing Repo Facility take-up", pipe.srf_chart(srf, wins),
         srf.rename(columns={"accepted_bn": "SRF accepted (USD bn)"}),
-        f"Bar chart of daily Standing Repo Facility take-up, {_span(srf['date'])}. "
-        f"The facility was used (USD 0.1 bn or more) on {len(used)} of {len(srf)} days; "
-        f"the largest take-up was {_bn(biggest['accepted_bn'])} on {_d(biggest['date'])}.",
+        f"Bar chart of daily Standing Repo Facility take-up, {_span(srf['date'])}. {use}",
         "pipe")
 
 

@@ -603,8 +603,11 @@ def _phase_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> PhaseSecti
     if ann is not None:
         ann_phase = (f"phase {ann.phase}, {ann.regime}" if ann.phase is not None
                      else ann.regime)
-        announced += [Row("Announced", f"{ann_phase}: decided {day(ann.date)}, effective "
-                                       f"{day(ann.effective)}"),
+        # The latest decision may not be in force yet: say so, beside the observed week.
+        when = "pending" if ann.is_pending(a.week) else "in force"
+        told = "" if ann.grade == "official" else f", {ann.grade} evidence"
+        announced += [Row(f"Announced ({when})", f"{ann_phase}: decided {day(ann.date)}, "
+                                                 f"effective {day(ann.effective)}{told}"),
                       Row("Decision", ann.decision)]
     else:
         announced.append(Row("Announced", "no decision in the calendar"))

@@ -16,6 +16,7 @@ import pandas as pd
 from reportgen.analysis.week import (
     Coverage,
     Evidence,
+    FomcDecision,
     PhaseAssessment,
     Reservoir,
     ReservoirRow,
@@ -94,13 +95,26 @@ def event_sentence(e: WeekExtreme) -> str:
     return f"{e.title}: {e.measure} {e.value:,.1f} {e.units} on {when} ({e.status})."
 
 
+def decision_sentence(d: FomcDecision) -> str:
+    """A policy decision of the week, with its evidence grade: the record, not commentary."""
+    grade = {"official": "", "press": " (reported by the press)",
+             "unverified": " (inferred, not confirmed by an announcement)"}.get(d.grade, "")
+    when = (f", effective {day(d.effective_date)}" if d.effective_date != d.decision_date
+            else "")
+    pace = (f", purchases about ${d.rmp_pace_bn_month:g}bn a month"
+            if d.rmp_pace_bn_month is not None else "")
+    return f"Policy, {day(d.decision_date)}: {d.regime}{pace}{when}{grade}."
+
+
 def week_lead(week: WeekAnalysis) -> list[str]:
-    """The front page's first lines: the week's events, most severe first, or that there was
-    none (with the week's range)."""
+    """The front page's first lines: the week's policy decisions, then its events, most
+    severe first, or that no pipe signal reached elevated (with the week's range)."""
     since = day(week.week_start)
+    policy = [decision_sentence(d) for d in week.decisions]
     if week.events:
-        return [event_sentence(e) for e in week.events[:3]]
-    return [f"No pipe signal reached elevated in the week from {since} to {day(week.as_of)}."]
+        return policy + [event_sentence(e) for e in week.events[:3]]
+    return policy + [f"No pipe signal reached elevated in the week from {since} to "
+                     f"{day(week.as_of)}."]
 
 
 # -- the phase --------------------------------------------------------------------------------

@@ -164,5 +164,6 @@ def explain(row: pd.Series) -> str:
         parts.append(f"the 99th-1st percentile spread {fmt(row['v:dispersion_bp'], '.0f')} bp")
     gc = row.get("v:tgcr_minus_rrp_bp")
     if pd.notna(gc):
-        parts.append(f"TGCR {fmt(gc, '+.0f')} bp over the ON RRP rate")
+        side = "over" if gc >= 0 else "below"
+        parts.append(f"TGCR {abs(gc):.0f} bp {side} the ON RRP rate")
     return f"Repo rates {row['status']}: " + ", ".join(parts) + "."
