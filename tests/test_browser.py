@@ -320,3 +320,48 @@ def test_a_broken_page_is_caught(browser: Chromium, tmp_path: Path) -> None:
     assert any("boom" in p for p in problems)
     assert any("undefinedFunction" in p for p in problems)
     assert any("missing.js" in p or "ERR_FILE_NOT_FOUND" in p for p in problems)
+
+
+# Every chart label that a Vega SVG draws outside its own box (clipped by the page or the
+# next element), and whether the page itself scrolls sideways (wide tables scroll inside
+# their wrappers instead). Labels drawn at opacity 0 (the layout for the other width) are not
+# shown and so not counted.
+LAYOUT_JS = """
+(() => {
+  const hidden = el => { for (; el && el.tagName !== 'svg'; el = el.parentElement) {
+      if (el.getAttribute('opacity') === '0') return true; } return false; };
+  const clipped = [];
+  document.querySelectorAll('.vega svg').forEach(svg => {
+    const box = svg.getBoundingClientRect();
+    svg.querySelectorAll('text').forEach(t => {
+      const r = t.getBoundingClientRect();
+      if (!t.textContent.trim() || r.width === 0 || hidden(t)) return;
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1
+          || r.bottom > box.bottom + 1) {
+        clipped.push(svg.closest('.vega').id + ': ' + t.textContent);
+      }
+    });
+  });
+  return {page: document.documentElement.scrollWidth, viewport: window.innerWidth,
+          clipped: clipped};
+})()
+"""
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_no_chart_label_is_clipped_and_the_page_never_scrolls_sideways(
+    browser: Chromium, site: BuildResult, width: int
+) -> None:
+    browser.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
+    try:
+        browser.load(site.week_dir / "briefing.html")
+        charts = charts_drawn(browser, len(site.brief["charts"]))
+        assert charts and all(c["drawn"] for c in charts)
+        layout = browser.evaluate(LAYOUT_JS)
+    finally:
+        browser.send("Emulation.clearDeviceMetricsOverride")
+    assert layout["page"] <= layout["viewport"], layout
+    assert layout["clipped"] == []

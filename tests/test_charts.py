@@ -24,10 +24,19 @@ from reportgen.analysis import frames
 from reportgen.analysis.thresholds import SignalThresholds, Thresholds
 from reportgen.analysis.week import analyse
 from reportgen.charts import SECTIONS, ChartBundle, balance, build_charts, pipe, theme
-from reportgen.charts.base import INTERACTIVE_ONLY, chart_spec, static_spec
+from reportgen.charts.base import (
+    INTERACTIVE_ONLY,
+    NARROW_WIDTH,
+    SUBTITLE_CHARS,
+    alone,
+    break_gaps,
+    chart_spec,
+    layout_labels,
+    static_spec,
+)
 from reportgen.dataset import Dataset
 from reportgen.formatting import bn, bn2, bp, day, phase_title
-from reportgen.render.pdf import chart_svgs
+from reportgen.render.pdf import chart_svgs, flatten_gradients
 from tests.factories import SAMPLE_AS_OF, sample_charts, sample_week
 
 ALL_CHARTS = ["holdings", "pace", "reservoir_levels", "reservoir_buffers", "repo_spread", "srf",
@@ -642,3 +651,262 @@ def test_sample_legends_name_the_holdings_and_the_phases(static_svgs: dict[str, 
     assert {"Reserves", "Net liquidity"} <= set(_legend_labels(static_svgs["reservoir_levels"]))
     assert {"Tail proxy, bp", "Dealer share, %"} <= set(_legend_titles(static_svgs["auctions"]))
 
+
+
+# -- layout: what the reader sees on the page and the phone --------------------------------
+def _subtitle(spec: dict[str, Any]) -> list[str]:
+    title = spec.get("title", {})
+    sub = title.get("subtitle", []) if isinstance(title, dict) else []
+    return [sub] if isinstance(sub, str) else list(sub)
+
+
+@pytest.mark.parametrize("as_of", [EARLY_2025, date(2026, 1, 2), SAMPLE_AS_OF])
+def test_every_subtitle_line_fits_a_phone(as_of: date) -> None:
+    # Vega does not wrap text: a longer line ran off the right edge of a 390 px screen.
+    for name, bundle in sample_charts(as_of).items():
+        lines = _subtitle(chart_spec(bundle.chart))
+        assert lines, name
+        assert all(len(line) <= SUBTITLE_CHARS for line in lines), (name, lines)
+        assert "_" not in " ".join(lines), (name, lines)  # no internal names
+
+
+def test_lines_and_areas_break_where_values_are_missing() -> None:
+    config = theme.theme_config()["config"]
+    assert config["line"]["invalid"] == config["area"]["invalid"] == "break-paths-filter-domains"
+
+
+def test_break_gaps_puts_an_empty_row_in_each_gap_only() -> None:
+    days = pd.bdate_range("2026-01-05", "2026-03-31")
+    days = days[(days < "2026-02-02") | (days > "2026-02-20")]  # three weeks without data
+    frame = pd.DataFrame({"date": days, "series": "10-year", "v": 1.0})
+    weekly = pd.DataFrame({"date": pd.date_range("2026-01-07", periods=10, freq="W-WED"),
+                           "series": "weekly", "v": 2.0}).drop(index=[3])  # one week missing
+    out = break_gaps(pd.concat([frame, weekly]), ["v"], by="series")
+    gaps = out[out["v"].isna()]
+    # One row inside the three-week hole; weekends and one missing week do not break a line.
+    assert gaps["series"].tolist() == ["10-year"]
+    assert pd.Timestamp("2026-01-30") < gaps["date"].iloc[0] < pd.Timestamp("2026-02-23")
+    assert len(out) == len(frame) + len(weekly) + 1
+    assert break_gaps(frame.iloc[:0], ["v"]).empty
+
+
+def test_alone_finds_points_without_a_neighbour() -> None:
+    frame = pd.DataFrame({"date": pd.date_range("2026-01-07", periods=6, freq="W-WED"),
+                          "v": [1.0, np.nan, 2.0, np.nan, 3.0, 4.0]})
+    assert alone(frame, "v").tolist() == [True, False, True, False, False, False]
+
+
+def test_stock_flow_index_breaks_at_missing_weeks_and_shows_lone_weeks() -> None:
+    weeks = pd.date_range("2025-01-01", periods=30, freq="W-WED")
+    composite = np.full(30, np.nan)
+    composite[[2, 10, 11, 12, 20, 21, 22, 23]] = [60, 50, 52, 55, 40, 42, 41, 45]
+    frame = pd.DataFrame({"date": weeks, "reserves_bn": np.linspace(3000, 2800, 30),
+                          "composite": composite})
+    spec = balance.stock_flow_chart(frame, "Plumbing stress index (0-100), weekly average"
+                                    ).to_dict()
+    assert "isValid" not in json.dumps(spec)  # nothing filtered out: the gaps stay gaps
+    units = _layers(spec)
+    lines = [u for u in units if _mark(u).get("type") == "line"
+             and u["encoding"]["y"]["field"] == "composite"]
+    rows = spec["datasets"][lines[0]["data"]["name"]]
+    values = [r["composite"] for r in rows]
+    # The index's line runs from its first to its last week, with the missing weeks as nulls.
+    assert values[0] == 60 and values[-1] == 45 and values.count(None) == 30 - 8 - 2 - 6
+    dots = [u for u in units if _mark(u).get("type") == "circle"]
+    assert [r["composite"] for r in spec["datasets"][dots[0]["data"]["name"]]] == [60]
+    # The right axis carries the index's name only; the subtitle gives the whole label.
+    axis = lines[0]["encoding"]["y"]["axis"]
+    assert axis["title"] == "Plumbing stress index (0-100)" and axis["orient"] == "right"
+    assert "weekly average" in " ".join(_subtitle(spec))
+
+
+def test_sample_line_charts_keep_the_gaps_of_their_data(charts: dict[str, ChartBundle]) -> None:
+    # No line or area is drawn from rows filtered to valid values (which would bridge gaps).
+    for name, bundle in charts.items():
+        for unit in _layers(chart_spec(bundle.chart)):
+            if _mark(unit).get("type") in ("line", "area"):
+                assert "isValid" not in json.dumps(unit.get("transform", [])), name
+
+
+def _spread(days: int = 60, band_from: int | None = 0,
+            reference: list[str] | None = None) -> pd.DataFrame:
+    dates = pd.bdate_range("2021-06-01", periods=days)
+    sofr = np.linspace(-2, 2, days)
+    frame = pd.DataFrame({"date": dates, "sofr_bp": sofr})
+    for col, off in (("p1_bp", -5), ("p25_bp", -1), ("p75_bp", 1), ("p99_bp", 5)):
+        values = sofr + off
+        if band_from is None:
+            values = np.full(days, np.nan)
+        else:
+            values[:band_from] = np.nan
+        frame[col] = values
+    if reference is not None:
+        frame["reference"] = reference
+    return frame
+
+
+def test_repo_subtitle_states_only_the_bands_drawn_and_from_when() -> None:
+    none = pipe.repo_spread_chart(_spread(band_from=None), pd.DataFrame(), "EFFR").to_dict()
+    assert "Bands" not in " ".join(_subtitle(none))
+    assert not [u for u in _layers(none) if _mark(u).get("type") == "area"]
+    whole = pipe.repo_spread_chart(_spread(band_from=0), pd.DataFrame(), "IORB").to_dict()
+    text = " ".join(_subtitle(whole))
+    assert "Bands: 1st-99th and 25th-75th percentiles of SOFR trades." in text
+    late = _spread(band_from=40)
+    part = pipe.repo_spread_chart(late, pd.DataFrame(), "IORB").to_dict()
+    assert f"percentiles of SOFR trades, from {day(late['date'].iloc[40])}." in " ".join(
+        _subtitle(part))
+
+
+def test_repo_chart_marks_a_change_of_reference_and_breaks_the_line() -> None:
+    refs = ["EFFR"] * 40 + ["IORB"] * 20
+    frame = _spread(band_from=None, reference=refs)
+    spec = pipe.repo_spread_chart(frame, pd.DataFrame(), "EFFR/IORB").to_dict()
+    rules = [u for u in _layers(spec) if _mark(u).get("type") == "rule"
+             and u.get("encoding", {}).get("x")]
+    assert len(rules) == 1
+    switch = spec["datasets"][rules[0]["data"]["name"]]
+    assert [r["label"] for r in switch] == ["EFFR to IORB"]
+    assert pd.Timestamp(switch[0]["date"]) == frame["date"].iloc[40]
+    static = json.dumps(static_spec(spec))
+    assert "reference: EFFR to IORB" in static
+    assert "reference rate changes" in " ".join(_subtitle(spec))
+    line = next(u for u in _layers(spec) if _mark(u).get("type") == "line")
+    rows = spec["datasets"][line["data"]["name"]]
+    cuts = [pd.Timestamp(r["date"]) for r in rows if r["sofr_bp"] is None]
+    assert len(cuts) == 1  # the line stops before the switch and starts again after it
+    assert frame["date"].iloc[39] < cuts[0] < frame["date"].iloc[40]
+    # Without a reference column (one reference throughout) nothing is marked.
+    plain = pipe.repo_spread_chart(_spread(), pd.DataFrame(), "IORB").to_dict()
+    assert "reference:" not in json.dumps(plain)
+
+
+def _auctions(dealer: list[float | None], tails: list[float | None]) -> pd.DataFrame:
+    n = len(dealer)
+    return pd.DataFrame({
+        "auction_date": pd.date_range("2025-01-06", periods=n, freq="7D"),
+        "tenor": ["2-Year", "10-Year", "30-Year"] * (n // 3) + ["2-Year"] * (n % 3),
+        "tenor_rank": [730.0, 3650.0, 10950.0] * (n // 3) + [730.0] * (n % 3),
+        "tail_bp": [np.nan if t is None else t for t in tails],
+        "dealer_share": [np.nan if d is None else d for d in dealer],
+        "bid_to_cover": 2.5, "weak": [False] * (n - 1) + [True], "persistent": False,
+        "verdict": "not weak"})
+
+
+def _drawn_auctions(spec: dict[str, Any]) -> int:
+    """Auctions drawn as dots: the rows each dot layer keeps after its filter."""
+    count = 0
+    rows = spec["datasets"][spec["data"]["name"]]
+    for unit in _layers(spec):
+        kind = _mark(unit).get("type")
+        if kind not in ("circle", "square"):
+            continue
+        keep = unit["transform"][0]["filter"]
+        for row in rows:
+            tail, share = row["tail_bp"] is not None, row["dealer_share"] is not None
+            ok = {"isValid(datum.tail_bp)": tail, "!isValid(datum.tail_bp)": not tail,
+                  "isValid(datum.dealer_share)": share, "!isValid(datum.dealer_share)": not share}
+            count += all(ok[part] for part in keep.split(" && "))
+    return count
+
+
+def test_auctions_without_dealer_shares_are_all_drawn_without_a_size_legend() -> None:
+    auc = _auctions([None] * 12, [4.0 + i / 4 for i in range(12)])
+    spec = pipe.auctions_chart(auc).to_dict()
+    assert _drawn_auctions(spec) == 12  # the dots were all dropped before
+    assert "size" not in json.dumps([u.get("encoding", {}).get("size", {}).get("field")
+                                     for u in _layers(spec)]).replace("null", "")
+    assert "dealer share not published" in " ".join(_subtitle(spec))
+    svg = chart_svgs({"auctions": ChartBundle("auctions", "t", pipe.auctions_chart(auc),
+                                              auc, "a.", "pipe")})["auctions"]
+    labels = _legend_labels(svg)
+    assert "Dealer share, %" not in _legend_titles(svg)
+    assert not [label for label in labels if re.search(r"\.\d{3}", label)]  # no "10.000000"
+
+
+def test_auctions_mix_shares_tails_and_gaps_without_losing_a_row() -> None:
+    dealer = [20.0, None, 30.0, None, 12.0, 25.0]
+    tails = [5.0, 3.0, None, None, 8.0, 2.0]
+    spec = pipe.auctions_chart(_auctions(dealer, tails)).to_dict()
+    assert _drawn_auctions(spec) == 6
+    squares = [u for u in _layers(spec) if _mark(u).get("type") == "square"]
+    assert squares  # a missing share is a square, never a small dot
+    text = " ".join(_subtitle(spec))
+    assert "squares: not published" in text and "grey where none" in text
+
+
+def test_auctions_x_axis_is_padded_so_edge_dots_clear_the_tenor_labels() -> None:
+    spec = pipe.auctions_chart(_auctions([20.0] * 6, [4.0] * 6)).to_dict()
+    x = _layers(spec)[0]["encoding"]["x"]
+    assert x["scale"]["padding"] >= 10
+
+
+def test_static_auctions_chart_has_a_gradient_legend_drawn_in_stripes(
+        charts: dict[str, ChartBundle], static_svgs: dict[str, str]) -> None:
+    spec = static_spec(chart_spec(charts["auctions"].chart))
+    colors = [u["encoding"]["color"] for u in _layers(spec)
+              if isinstance(u.get("encoding", {}).get("color"), dict)
+              and "field" in u["encoding"]["color"]]
+    assert colors and all(c["legend"]["type"] == "gradient" for c in colors)
+    svg = static_svgs["auctions"]
+    assert "role-legend-gradient" in svg
+    # WeasyPrint misplaces SVG gradients in scaled images: the PDF's SVG fills solid stripes.
+    assert "url(#gradient" not in svg
+    bar = svg.split("role-legend-gradient", 1)[1].split("</g>", 2)[0]
+    assert bar.count('fill="rgb(') >= 10
+
+
+def test_flatten_gradients_keeps_the_shape_and_the_colours() -> None:
+    svg = ('<svg><g><path d="M0,0h100v10h-100Z" fill="url(#g0)" stroke="#ddd" opacity="0.9"/>'
+           '</g><defs><linearGradient id="g0" x1="0" x2="1" y1="0" y2="0">'
+           '<stop offset="0" stop-color="rgb(255, 255, 255)"/>'
+           '<stop offset="0.5" stop-color="rgb(128, 0, 0)"/>'
+           '<stop offset="1" stop-color="rgb(0, 0, 0)"/></linearGradient></defs></svg>')
+    flat = flatten_gradients(svg)
+    assert "url(#g0)" not in flat
+    assert '<g opacity="0.9"><path d="M0.00,0h50.50v10h-50.50Z" fill="rgb(255,255,255)"/>' \
+           '<path d="M50.00,0h50.50v10h-50.50Z" fill="rgb(128,0,0)"/></g>' in flat
+    vertical = svg.replace('x2="1" y1="0" y2="0"', 'x2="0" y1="1" y2="0"')
+    # Bottom to top: the first stop fills the lower half.
+    assert 'M0,5.00h100v5.50h-100Z" fill="rgb(255,255,255)"' in flatten_gradients(vertical)
+    assert flatten_gradients("<svg/>") == "<svg/>"
+
+
+def test_short_time_axes_tick_once_a_month() -> None:
+    pace = sample_week(date(2026, 1, 2)).frames.pace
+    spec = balance.pace_chart(pace, pd.DataFrame({"date": [], "label": []})).to_dict()
+    axis = _layers(spec)[0]["encoding"]["x"]["axis"]
+    assert axis["tickCount"] == {"interval": "month", "step": 1}
+    # A tick inside a month reads "14 Jul", never "Jul 2025" again.
+    assert "'%b %Y'" in axis["labelExpr"] and "'%-d %b'" in axis["labelExpr"]
+
+
+@pytest.mark.parametrize("width", [NARROW_WIDTH, theme.WIDTH])
+def test_event_labels_stay_inside_the_plot_and_clear_of_each_other(width: int) -> None:
+    decisions = sample_week().frames.decisions
+    hold = sample_week().frames.holdings
+    start, end = hold["date"].min(), hold["date"].max()
+    placed = layout_labels(decisions, "short", start, end, width)
+    span = (end - start).total_seconds()
+    boxes = []
+    for row in placed.itertuples():
+        x = (row.date - start).total_seconds() / span * width
+        w = len(row.short) * 5.2 + 6
+        lo, hi = (x - w, x) if row.left_side else (x, x + w)
+        assert lo >= 0 and hi <= width, (row.short, lo, hi)
+        boxes.append((row.row, lo, hi))
+    for i, (r, lo, hi) in enumerate(boxes):
+        for r2, lo2, hi2 in boxes[i + 1:]:
+            assert r != r2 or hi < lo2 or hi2 < lo, (boxes,)
+
+
+def test_phone_labels_are_for_the_browser_only(charts: dict[str, ChartBundle]) -> None:
+    spec = chart_spec(charts["holdings"].chart)
+    texts = [u for u in _layers(spec) if _mark(u).get("type") == "text"]
+    assert len(texts) == 4  # a wide and a narrow layout, each left and right of the rules
+    names = [u["name"] for u in spec["layer"] if u.get("name")]
+    assert len(names) == len(set(names))  # Vega refuses a name twice
+    static = static_spec(spec)
+    assert len([u for u in _layers(static) if _mark(u).get("type") == "text"]) == 2
+    assert all(u["mark"]["opacity"] == {"expr": "width >= 480 ? 1 : 0"}
+               for u in _layers(static) if _mark(u).get("type") == "text")

@@ -35,7 +35,7 @@ from reportgen.errors import RenderError
 from reportgen.formatting import bn, day, long_day, phase_title
 from reportgen.render import narrative as nv
 from reportgen.render.context import Page, build_page
-from reportgen.render.html import render_briefing_html, template_environment
+from reportgen.render.html import render_briefing_html, template_environment, templates_dir
 from reportgen.render.pdf import chart_svgs, render_briefing_html_for_print, render_briefing_pdf
 from tests.factories import (
     GENERATED_AT,
@@ -573,3 +573,99 @@ def test_pdf_shows_every_figure_the_dates_and_the_front_page(page: Page, pdf_pag
     assert page.meta.as_of_long in text and page.meta.generated in text
     assert f"{week.composite.value:.0f}/100" in text
     assert "Plumbing dashboard" in text
+
+
+# -- the PDF's page layout --------------------------------------------------------------------
+# US Letter in points, less the print.css margins (20 mm top, 18 mm bottom).
+_PAGE_TOP, _PAGE_BOTTOM = 56.7, 792.0 - 51.0
+# A page other than the last may end early (a figure that does not fit goes on), but never
+# in its upper half.
+_MIN_FILL = 0.5
+_LINE = re.compile(
+    r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>', re.S)
+
+
+def _pdf_lines(pdf: bytes, tmp_path: Path) -> list[list[tuple[float, str]]]:
+    """Each page's text lines inside the page margins (running header and footer left out),
+    as (bottom in points, text), from ``pdftotext -bbox-layout``. Chart labels count: the
+    SVG charts are drawn with real text."""
+    path = tmp_path / "briefing.pdf"
+    path.write_bytes(pdf)
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    pages = []
+    for body in re.findall(r"<page .*?</page>", xml, re.S):
+        lines = [(float(bottom), " ".join(re.findall(r">([^<]*)</word>", words)))
+                 for _, bottom, words in _LINE.findall(body)]
+        pages.append([(y, text) for y, text in lines if _PAGE_TOP < y < _PAGE_BOTTOM - 5])
+    return pages
+
+
+@pytest.fixture(scope="module")
+def layout_pdfs() -> dict[date, tuple[Page, bytes]]:
+    """The PDF of three sample weeks with a configured site title: the default date, a week
+    with two notes under the masthead and two lines under 'This week', and an early week
+    without the daily pipe data."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    settings = SimpleNamespace(site_title="Plumbing notes: a test title", sections=None)
+    out = {}
+    for as_of in (SAMPLE_AS_OF, date(2026, 1, 2), EARLY_2025):
+        charts = sample_charts(as_of)
+        page = build_page(sample_week(as_of), charts, settings, GENERATED_AT)
+        out[as_of] = (page, render_briefing_pdf(page.to_context(), charts))
+    return out
+
+
+@pytest.mark.parametrize("as_of", [SAMPLE_AS_OF, date(2026, 1, 2), EARLY_2025])
+def test_no_pdf_page_but_the_last_is_mostly_empty(layout_pdfs: dict[date, tuple[Page, bytes]],
+                                                  as_of: date, tmp_path: Path) -> None:
+    # Forced breaks left page 2 holding only the contents, and a page under the implications
+    # holding only their caveat.
+    pages = _pdf_lines(layout_pdfs[as_of][1], tmp_path)
+    height = _PAGE_BOTTOM - _PAGE_TOP
+    fills = [(max(y for y, _ in lines) - _PAGE_TOP) / height if lines else 0.0
+             for lines in pages]
+    assert all(fill >= _MIN_FILL for fill in fills[:-1]), [round(f, 2) for f in fills]
+
+
+@pytest.mark.parametrize("as_of", [SAMPLE_AS_OF, date(2026, 1, 2), EARLY_2025])
+def test_pdf_front_page_holds_the_whole_front(layout_pdfs: dict[date, tuple[Page, bytes]],
+                                              as_of: date, tmp_path: Path) -> None:
+    page, pdf = layout_pdfs[as_of]
+    lines = _pdf_lines(pdf, tmp_path)
+    pages = [" ".join(text for _, text in page_lines) for page_lines in lines]
+    first = pages[0]
+    for heading in ("Balance-sheet phase", "What changed since", "Plumbing dashboard"):
+        assert heading.lower() in first.lower(), heading
+    for signal in page.front.signals:  # the whole dashboard, down to its coverage line
+        assert signal.title in first, signal.title
+    assert page.front.coverage.split(";")[0] in first
+    # The contents close page 1, or open page 2 together with section 1: never a page alone.
+    at = next(i for i, text in enumerate(pages) if "Contents" in text)
+    assert at == 0 or (at == 1 and ("Phase assessment" in [text for _, text in lines[1]]))
+
+
+def test_pdf_running_header_is_the_configured_title(
+        layout_pdfs: dict[date, tuple[Page, bytes]], tmp_path: Path) -> None:
+    page, pdf = layout_pdfs[SAMPLE_AS_OF]
+    path = tmp_path / "briefing.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert page.meta.title == "Plumbing notes: a test title"
+    for number, body in enumerate(pages[1:], start=2):
+        header = body.strip().splitlines()[0]
+        assert header.startswith(page.meta.title), (number, header)
+        assert f"As of {page.meta.as_of_long}" in header
+    assert "Fed liquidity & Treasury plumbing briefing" not in text
+
+
+def test_print_css_forces_no_page_break_and_splits_no_flex_row() -> None:
+    # A forced break left near-empty pages; WeasyPrint lays out a flex row that crosses a
+    # page one column after the other, and repeats floats, so side-by-side blocks are tables.
+    css = (templates_dir() / "print.css").read_text()
+    assert not re.search(r"break-(before|after)\s*:\s*page", css)
+    assert re.search(r"\.two-col[^{]*\{[^}]*display:\s*table;", css)
+    assert "float:" not in css

@@ -15,7 +15,7 @@ FONT = "'Liberation Sans', 'Helvetica Neue', Helvetica, Arial, sans-serif"
 
 # Default plot size for the static (PDF) rendering; the HTML makes charts fill their container.
 WIDTH = 620
-HEIGHT = 230
+HEIGHT = 200
 
 PALETTE: dict[str, str] = {
     "ink": "#1d2733",
@@ -62,7 +62,7 @@ def theme_config() -> alt.theme.ThemeConfig:
         "width": WIDTH,
         "height": HEIGHT,
         "background": "#ffffff",
-        "padding": {"left": 4, "right": 8, "top": 6, "bottom": 4},
+        "padding": {"left": 4, "right": 12, "top": 6, "bottom": 4},
         "config": {
             "font": FONT,
             "view": {"stroke": None},
@@ -99,9 +99,18 @@ def theme_config() -> alt.theme.ThemeConfig:
                 "direction": "horizontal",
                 "symbolSize": 80,
                 "labelColor": PALETTE["ink"],
+                # Room for the longest label ("Notes, bonds and other coupons") even in a
+                # wider fallback font, and space between entries so swatches never touch
+                # the label before them.
+                "labelLimit": 280,
+                "columnPadding": 14,
                 "title": None,
             },
-            "line": {"strokeWidth": 1.8},
+            # Lines and areas break where a value is missing (the chart functions put an
+            # empty row in every gap): a straight segment across months without data would
+            # read as data.
+            "line": {"strokeWidth": 1.8, "invalid": "break-paths-filter-domains"},
+            "area": {"invalid": "break-paths-filter-domains"},
             "text": {"font": FONT, "fontSize": 10, "color": PALETTE["ink"]},
             "range": {
                 "category": [PALETTE["primary"], PALETTE["secondary"], PALETTE["tertiary"],

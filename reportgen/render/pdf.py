@@ -18,6 +18,7 @@ import base64
 import hashlib
 import json
 import multiprocessing
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -98,7 +99,8 @@ def prefetch_svgs(charts: Mapping[str, Any]) -> None:
 
 
 def chart_svgs(charts: Mapping[str, Any]) -> dict[str, str]:
-    """SVG text of each chart, rendered in the worker process and cached by spec hash.
+    """SVG text of each chart, rendered in the worker process and cached by spec hash, with
+    its gradients drawn as stripes (:func:`flatten_gradients`).
 
     Returns a dict name -> SVG markup, in the order of ``charts``. Raises ``RenderError`` when
     a chart cannot be rendered.
@@ -106,11 +108,69 @@ def chart_svgs(charts: Mapping[str, Any]) -> dict[str, str]:
     svgs: dict[str, str] = {}
     for name, fut in _submit(charts).items():
         try:
-            svgs[name] = fut.result()
+            svgs[name] = flatten_gradients(fut.result())
         except Exception as exc:  # vl-convert raises plain ValueError; a dead worker, others
             raise RenderError(f"cannot render the chart {name!r} to SVG with vl-convert: "
                               f"{exc}") from exc
     return svgs
+
+
+_GRADIENT = re.compile(
+    r'<linearGradient id="(?P<id>[^"]+)" x1="(?P<x1>[-\d.]+)" x2="(?P<x2>[-\d.]+)" '
+    r'y1="(?P<y1>[-\d.]+)" y2="(?P<y2>[-\d.]+)">(?P<stops>.*?)</linearGradient>', re.S)
+_STOP = re.compile(r'<stop offset="(?P<offset>[-\d.e]+)" '
+                   r'stop-color="rgb\((?P<r>\d+), (?P<g>\d+), (?P<b>\d+)\)"/>')
+# A gradient legend's bar, as Vega draws it: a rectangle path filled with the gradient.
+_FILLED_RECT = re.compile(r'<path d="M0,0h(?P<w>[\d.]+)v(?P<h>[\d.]+)h-[\d.]+Z" '
+                          r'fill="url\(#(?P<id>[^)]+)\)"(?P<rest>[^>]*)/>')
+_OPACITY = re.compile(r'\bopacity="([\d.]+)"')
+
+
+def flatten_gradients(svg: str) -> str:
+    """``svg`` with each gradient-filled rectangle (a colour legend's bar) drawn as solid
+    stripes, one per colour stop, instead.
+
+    WeasyPrint paints an SVG gradient inside an ``<img>`` in the wrong place once the image is
+    scaled to the column, so the PDF showed the legend's "0" and "10" without the bar between
+    them. Solid fills print everywhere; a stripe per stop (Vega writes about twenty) reads as
+    the gradient. Gradients of any other shape are left alone.
+    """
+    if "url(#" not in svg:
+        return svg
+    gradients: dict[str, tuple[bool, bool, list[tuple[float, str]]]] = {}
+    for g in _GRADIENT.finditer(svg):
+        stops = [(float(m["offset"]), f"rgb({m['r']},{m['g']},{m['b']})")
+                 for m in _STOP.finditer(g["stops"])]
+        dx = float(g["x2"]) - float(g["x1"])
+        dy = float(g["y2"]) - float(g["y1"])
+        if len(stops) < 2 or (dx != 0) == (dy != 0):
+            continue  # not a plain horizontal or vertical ramp
+        gradients[g["id"]] = (dx != 0, (dx or dy) < 0, stops)
+
+    def stripes(m: re.Match[str]) -> str:
+        found = gradients.get(m["id"])
+        if found is None:
+            return m.group(0)
+        horizontal, reverse, stops = found
+        width, height = float(m["w"]), float(m["h"])
+        length = width if horizontal else height
+        parts = []
+        for (start, color), (end, _) in zip(stops, stops[1:], strict=False):
+            lo, hi = (1 - end, 1 - start) if reverse else (start, end)
+            pos, size = lo * length, (hi - lo) * length + 0.5  # overlap: no hairline seams
+            if size <= 0.5:
+                continue
+            if horizontal:
+                parts.append(f'<path d="M{pos:.2f},0h{size:.2f}v{height:g}h-{size:.2f}Z" '
+                             f'fill="{color}"/>')
+            else:
+                parts.append(f'<path d="M0,{pos:.2f}h{width:g}v{size:.2f}h-{width:g}Z" '
+                             f'fill="{color}"/>')
+        opacity = _OPACITY.search(m["rest"])
+        group = f'<g opacity="{opacity.group(1)}">' if opacity else "<g>"
+        return group + "".join(parts) + "</g>"
+
+    return _FILLED_RECT.sub(stripes, svg) if gradients else svg
 
 
 def svg_data_uri(svg: str) -> str:
