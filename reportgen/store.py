@@ -23,15 +23,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import numpy as np
-import pandas as pd
 
 from reportgen import catalog
 from reportgen.errors import StoreError, redact
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and numpy are imported where rows are converted, not here: commands that only read
+# the store's summary (`data status`) start without them (about 0.2 s).
 
 SCHEMA_VERSION = 1
 
@@ -83,12 +87,24 @@ _DDL = [
 ]
 
 
+@cache
+def _np_pd() -> tuple[Any, Any]:
+    import numpy as np
+    import pandas as pd
+
+    return np, pd
+
+
 def _iso(value: object) -> str:
+    import pandas as pd
+
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
 def _cell(value: object) -> object:
     """A pandas cell as something sqlite3 stores: NaN/NaT/None -> NULL, numpy -> Python."""
+    # Called once per cell of an import: numpy and pandas are bound on the first call.
+    np, pd = _np_pd()
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, float | np.floating) and np.isnan(value):
@@ -360,6 +376,9 @@ class Store:
 
         Returns the number of rows added or revised; unchanged rows are not counted.
         """
+        import numpy as np
+        import pandas as pd
+
         catalog.series(series_id)  # unknown ids are a programming error, not data
         stamp = fetched_at.isoformat(timespec="seconds")
         # Vectorised: this runs for every row of a full-history import.
@@ -467,6 +486,8 @@ class Store:
         Missing values published as such (FRED's ``"."``) come back as NaN; an unknown or
         never-fetched series comes back empty.
         """
+        import pandas as pd
+
         if not self._has("observations"):
             return pd.Series([], index=pd.DatetimeIndex([], name="date"), dtype="float64",
                              name=series_id)
@@ -478,6 +499,8 @@ class Store:
 
     def read_table(self, table: str) -> pd.DataFrame:
         """All stored records of ``table`` with the catalog's columns, sorted by its date column."""
+        import pandas as pd
+
         spec = catalog.TABLES[table]
         if not self._has(table):
             return pd.DataFrame(columns=spec.column_names)
