@@ -29,20 +29,36 @@ Example
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.tseries.holiday import USFederalHolidayCalendar
 from pandas.tseries.offsets import CustomBusinessDay
 
 WINDOWS: tuple[str, ...] = (
     "quarter-end", "year-end", "month-end", "tax date", "coupon settlement", "refunding",
 )
 
-_HOLIDAYS = USFederalHolidayCalendar()
-BDAY = CustomBusinessDay(calendar=_HOLIDAYS)
 _TAX_MONTHS = (3, 4, 6, 9, 12)
 _REFUNDING_MONTHS = (2, 5, 8, 11)
+
+
+@cache
+def business_day() -> CustomBusinessDay:
+    """The US business-day offset (weekends and federal holidays out), built on first use and
+    kept: listing the federal holidays from 1970 to 2200 takes about 50 ms, which every process
+    importing this module paid before, whatever its command."""
+    from pandas.tseries.holiday import USFederalHolidayCalendar
+
+    return CustomBusinessDay(calendar=USFederalHolidayCalendar())
+
+
+def __getattr__(name: str) -> Any:
+    # ``BDAY`` was a module constant; it is still readable, built on first use.
+    if name == "BDAY":
+        return business_day()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def business_days(start: date, end: date) -> pd.DatetimeIndex:
@@ -53,7 +69,7 @@ def business_days(start: date, end: date) -> pd.DatetimeIndex:
     >>> len(business_days(date(2021, 7, 1), date(2021, 7, 9)))   # 5 July is a holiday
     6
     """
-    return pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=BDAY, name="date")
+    return pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=business_day(), name="date")
 
 
 def calendar_frame(days: pd.DatetimeIndex) -> pd.DataFrame:
@@ -66,7 +82,7 @@ def calendar_frame(days: pd.DatetimeIndex) -> pd.DataFrame:
         return pd.DataFrame({w: pd.Series(dtype=bool) for w in WINDOWS},
                             index=pd.DatetimeIndex([], name="date"))
     grid = pd.date_range(days.min() - pd.Timedelta(days=45), days.max() + pd.Timedelta(days=45),
-                         freq=BDAY)
+                         freq=business_day())
     period = grid.to_period("M")
     # Last business day of each month on the grid.
     next_period = np.append(period[1:].asi8, np.iinfo(np.int64).max)
