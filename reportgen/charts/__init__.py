@@ -15,7 +15,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import altair as alt
@@ -283,8 +283,14 @@ def build_charts(week: WeekAnalysis) -> dict[str, ChartBundle]:
     -------
     dict name -> ``ChartBundle``, in briefing order; charts without data are left out.
     """
+    return {bundle.name: bundle for bundle in iter_charts(week)}
+
+
+def iter_charts(week: WeekAnalysis) -> Iterator[ChartBundle]:
+    """The charts of :func:`build_charts`, one at a time as each is drawn (the build starts a
+    chart's SVG in the print worker while the next one is drawn)."""
     drawn = (chart(week.frames) for chart in CHARTS)
-    return {bundle.name: bundle for bundle in drawn if bundle is not None}
+    yield from (bundle for bundle in drawn if bundle is not None)
 
 
-__all__ = ["ChartBundle", "SECTIONS", "build_charts"]
+__all__ = ["ChartBundle", "SECTIONS", "build_charts", "iter_charts"]
