@@ -154,10 +154,13 @@ def _assess(visible: Dataset, as_of: date,
 
 
 def _week_before(dataset: Dataset, as_of: date, thresholds: Thresholds,
-                 dashboard: Dashboard) -> WeekBefore | None:
+                 dashboard: Dashboard, previous: WeekAnalysis | None = None) -> WeekBefore | None:
     """The week before, from the data public then. Its signals are this week's frames read a
     week earlier (every row uses only data public on its date); the phase is assessed again,
-    because a week's row may rest on holdings published after the earlier date."""
+    because a week's row may rest on holdings published after the earlier date (on the real
+    history the row of 2019-11-28 reads another confidence and sub-state a week later) --
+    unless ``previous`` is the analysis of that date from the same data and thresholds (a
+    range rebuild), whose assessment is exactly that one."""
     then = as_of - timedelta(days=WEEK_DAYS)
     visible = dataset.visible(then)
     # A week is comparable only if it had the balance sheet (the H.4.1): series that start
@@ -165,14 +168,19 @@ def _week_before(dataset: Dataset, as_of: date, thresholds: Thresholds,
     if visible.last_date("WALCL") is None:
         return None
     earlier = dashboard.at(then) or compute_dashboard(visible, then, thresholds.signals)
-    assessment, _ = _assess(visible, then, thresholds)
+    if (previous is not None and previous.as_of == then and previous.thresholds == thresholds
+            and previous.data.provenance is dataset.provenance):
+        assessment = previous.assessment
+    else:
+        assessment, _ = _assess(visible, then, thresholds)
     start = then - timedelta(days=WEEK_DAYS - 1)
     return WeekBefore(then, assessment, earlier, week_extremes(dashboard, start, then))
 
 
 def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
             with_week_before: bool = True,
-            when_issued: pd.DataFrame | None = None) -> WeekAnalysis:
+            when_issued: pd.DataFrame | None = None,
+            previous: WeekAnalysis | None = None) -> WeekAnalysis:
     """The analysis of the briefing week ending ``as_of``.
 
     Parameters
@@ -189,6 +197,9 @@ def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
     when_issued
         User-supplied when-issued yields (``auction_date``, ``original_security_term``,
         ``wi_yield`` in percent) for true auction tails; without them tails are proxies.
+    previous
+        The analysis of ``as_of`` - 7 days on the same dataset and thresholds (a range
+        rebuild): its phase assessment is the week before's, not computed again.
 
     Raises
     ------
@@ -210,7 +221,8 @@ def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
         loop=dashboard.feedback_loop.state, pending=_pending(assessment)))
     frames = chart_frames(visible, as_of, assessment.history if assessment else None, reservoir,
                           dashboard, assessment.pace if assessment else None)
-    before = _week_before(dataset, as_of, thresholds, dashboard) if with_week_before else None
+    before = (_week_before(dataset, as_of, thresholds, dashboard, previous)
+              if with_week_before else None)
     return WeekAnalysis(as_of=as_of, data=visible, thresholds=thresholds, assessment=assessment,
                         phase_unavailable=phase_unavailable, dashboard=dashboard,
                         reservoir=reservoir, implications=implications, frames=frames,
