@@ -360,7 +360,9 @@ _ORDER: tuple[tuple[str, str, str], ...] = (
        "runoff is entered at a faster decline than it is left") for k in ("total", "treasury")),
     *((f"signals.{k}_elevated_{u}", f"signals.{k}_stressed_{u}", "elevated comes before stressed")
       for k, u in (("repo_spike", "bp"), ("repo_dispersion", "bp"), ("repo_gc", "bp"),
-                   ("srf", "bn"), ("fails", "ratio"), ("vol", "pct"), ("vol", "bp"))),
+                   ("srf", "bn"), ("fails", "ratio"), ("vol", "pct"), ("vol", "bp"),
+                   ("dealer", "pct"), ("dealer_build", "bn"), ("segments_spike", "bp"),
+                   ("segments_level", "bp"), ("seclending", "ratio"), ("seclending", "pct"))),
     ("signals.composite_elevated", "signals.composite_stressed", "elevated comes before stressed"),
     # Reserves: lower is worse, so stressed is the lower percentile.
     ("signals.reserves_stressed_pct", "signals.reserves_elevated_pct",

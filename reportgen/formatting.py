@@ -33,6 +33,17 @@ def bn(x: float | None, signed: bool = False) -> str:
     return f"${x:,.0f} bn"
 
 
+def bn1(x: float | None, signed: bool = False) -> str:
+    """USD billions with one decimal, for weekly dealer figures: ``$477.6 bn`` / ``+$41.2 bn``
+    / ``-$9.0 bn`` / ``n/a`` (a change that rounds to zero reads ``$0.0 bn``)."""
+    if missing(x):
+        return "n/a"
+    assert x is not None
+    if signed and round(x, 1) != 0:
+        return f"{'+' if x > 0 else '-'}${abs(x):,.1f} bn"
+    return f"${abs(x) if signed else x:,.1f} bn"
+
+
 def bn2(x: float | None) -> str:
     """USD billions with two decimals, for daily facility take-up: ``$50.35 bn``."""
     if missing(x):

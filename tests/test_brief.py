@@ -1,4 +1,4 @@
-"""brief.json: the builder, its JSON Schema (2.0), the "what changed" block and the page's text.
+"""brief.json: the builder, its JSON Schema (2.1), the "what changed" block and the page's text.
 
 Every brief here is built the way ``reportgen build`` builds it: a real
 :class:`~reportgen.analysis.week.WeekAnalysis` (from the bundled sample through
@@ -97,7 +97,7 @@ def test_schema_file_is_valid_json_schema_and_is_the_packaged_one() -> None:
     schema = json.loads(SCHEMA_FILE.read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema == load_schema()
-    assert schema["$id"] == SCHEMA_ID and "/2.0/" in schema["$id"]
+    assert schema["$id"] == SCHEMA_ID and "/2.1/" in schema["$id"]
     major = SCHEMA_VERSION.split(".")[0]
     assert schema["properties"]["schema_version"]["pattern"] == rf"^{major}\.[0-9]+$"
 
@@ -144,7 +144,7 @@ def test_schema_describes_every_field_and_closes_every_object() -> None:
 def test_brief_validates_against_the_schema(validator: jsonschema.Draft202012Validator) -> None:
     brief = sample_brief()
     validator.validate(as_json(brief))
-    assert brief["schema_version"] == SCHEMA_VERSION == "2.0"
+    assert brief["schema_version"] == SCHEMA_VERSION == "2.1"
     assert brief["as_of"] == "2026-09-17"
     assert brief["generated_at"] == "2026-09-18T06:30:00Z"
     assert brief["title"] == "Test briefing"
@@ -555,7 +555,8 @@ def test_sample_briefs_validate_and_their_front_page_is_the_brief(
 def test_the_sample_front_page_shows_the_stale_fails_reading() -> None:
     """Fails stop in Nov 2025 in the sample: the row shows the last reading, dated, as stale."""
     brief = sample_brief()
-    fails, row = brief["coverage"]["fails"], brief["page"]["front"]["signals"][3]
+    fails = brief["coverage"]["fails"]
+    row = next(r for r in brief["page"]["front"]["signals"] if r["name"] == "fails")
     assert row["name"] == "fails"
     assert fails["state"] == "stale" and fails["last_date"] == "2025-11-12"
     assert row["status"] == {"label": "Stale", "css": "stale"}
@@ -618,4 +619,7 @@ def test_real_november_2025_week_reports_the_month_end_take_up(real_dataset: Dat
     events = {e["signal"]: e for e in brief["week"]["events"]}
     assert events["srf"]["date"] == "2025-10-31" and events["srf"]["status"] == "stressed"
     assert events["srf"]["value"] == pytest.approx(50.35)
-    assert all(c["state"] == "live" for c in brief["coverage"].values())
+    # Every signal is live but the capacity ones, of which the shared history holds no data.
+    capacity = ("repo_segments", "dealer_positions", "securities_lending")
+    assert all(c["state"] == "live" for n, c in brief["coverage"].items() if n not in capacity)
+    assert {brief["coverage"][n]["state"] for n in capacity} == {"missing"}

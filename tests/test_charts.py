@@ -40,7 +40,8 @@ from reportgen.render.pdf import chart_svgs, flatten_gradients
 from tests.factories import SAMPLE_AS_OF, sample_charts, sample_week
 
 ALL_CHARTS = ["holdings", "pace", "reservoir_levels", "reservoir_buffers", "repo_spread", "srf",
-              "auctions", "fails", "volatility", "curve", "stock_flow"]
+              "repo_segments", "auctions", "dealer_positions", "fails", "volatility", "curve",
+              "stock_flow"]
 
 # Briefing dates across the sample: before any daily pipe data (2024, early 2025), the early
 # 2026 date of the brief, the default date, and after the last H.4.1 week (Oct 2026).
@@ -51,7 +52,8 @@ LATE = date(2026, 10, 15)
 AS_OFS = [EARLY_2024, EARLY_2025, EARLY_2026, SAMPLE_AS_OF, LATE]
 
 # Weekly charts (H.4.1 weeks, weekly fails, the weekly-average stress index).
-WEEKLY_CHARTS = ["holdings", "reservoir_levels", "reservoir_buffers", "fails", "stock_flow"]
+WEEKLY_CHARTS = ["holdings", "reservoir_levels", "reservoir_buffers", "dealer_positions", "fails",
+                 "stock_flow"]
 SMOOTHING = {"monotone", "basis", "basis-open", "basis-closed", "cardinal", "cardinal-open",
              "cardinal-closed", "bundle", "catmull-rom", "natural"}
 
@@ -105,7 +107,8 @@ def test_every_sample_chart_carries_the_theme(charts: dict[str, ChartBundle]) ->
 # -- which charts exist ---------------------------------------------------------------------
 def test_sample_briefing_has_every_chart(charts: dict[str, ChartBundle]) -> None:
     # The sample includes auctions, fails (to Nov 2025), daily SRF and the 2025-26 bill
-    # purchases (the pace chart): all eleven charts.
+    # purchases (the pace chart), dealer positions and the OFR DVP rate: every chart but
+    # securities lending, of which no results exist offline (tests/test_charts_capacity.py).
     assert list(charts) == ALL_CHARTS
     for name, bundle in charts.items():
         assert bundle.name == name and bundle.section in SECTIONS
@@ -120,9 +123,10 @@ WIDE = ("holdings", "pace", "reservoir_levels", "reservoir_buffers", "volatility
 
 
 @pytest.mark.parametrize("as_of, expected", [
-    (EARLY_2024, ["holdings", "reservoir_levels", "reservoir_buffers", "fails", "stock_flow"]),
-    (EARLY_2025, ["holdings", "reservoir_levels", "reservoir_buffers", "auctions", "fails",
-                  "stock_flow"]),
+    (EARLY_2024, ["holdings", "reservoir_levels", "reservoir_buffers", "dealer_positions",
+                  "fails", "stock_flow"]),
+    (EARLY_2025, ["holdings", "reservoir_levels", "reservoir_buffers", "auctions",
+                  "dealer_positions", "fails", "stock_flow"]),
     (EARLY_2026, ALL_CHARTS),
 ])
 def test_a_chart_is_present_when_its_data_exists_and_absent_otherwise(

@@ -8,6 +8,7 @@ import pytest
 from reportgen.analysis.implications import (
     LOOP_SCORE,
     PHASE_SCORE,
+    PIPE_SIGNALS,
     PLUMBING_SCORE,
     MeasuredState,
     backdrop_label,
@@ -17,7 +18,7 @@ from reportgen.analysis.implications import (
 
 
 def _state(phase: int | None, plumbing: str | None, loop: str | None,
-           change: float | None = 10.0, live: int = 5) -> MeasuredState:
+           change: float | None = 10.0, live: int = PIPE_SIGNALS) -> MeasuredState:
     return MeasuredState(phase, change, plumbing or "unavailable", live, loop or "unavailable")
 
 
@@ -81,10 +82,10 @@ def test_missing_data_lowers_confidence_and_is_never_calm() -> None:
     reading = read_implications(_state(2, "unavailable", "unavailable", live=2))
     assert reading.plumbing == "unavailable" and reading.loop == "unavailable"
     assert reading.confidence == "low"
-    assert "3 of the 5 pipe signals have no live reading" in reading.confidence_reason
+    assert "6 of the 8 pipe signals have no live reading" in reading.confidence_reason
     texts = [s.reading for s in reading.equities]
     assert any("not assumed dormant" in t for t in texts)
-    assert any("only 2 of the 5 pipe signals" in t for t in texts)
+    assert any("only 2 of the 8 pipe signals" in t for t in texts)
     assert "no stress" not in " ".join(s.condition for s in reading.equities)
 
 

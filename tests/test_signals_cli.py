@@ -49,7 +49,7 @@ def test_history_csv_on_the_sample() -> None:
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(io.StringIO(result.output))
     assert list(frame.columns[:4]) == ["date", "signal", "value", "status"]
-    assert len(frame) == 22 * 9  # 23 weekdays less Columbus Day, nine signals
+    assert len(frame) == 22 * 12  # 23 weekdays less Columbus Day, twelve signals
 
 
 def test_reversed_range_is_a_clear_error() -> None:
@@ -71,7 +71,7 @@ def test_history_csv_on_the_real_store(real_store: Store) -> None:
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(io.StringIO(result.output))
     assert frame["date"].min() == "2018-01-02"
-    assert frame["signal"].nunique() == 9
+    assert frame["signal"].nunique() == 12
 
 
 @pytest.mark.real_data

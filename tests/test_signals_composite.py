@@ -83,9 +83,20 @@ def test_feedback_loop_engaged_with_the_whole_chain() -> None:
     loop = dash(ds, "2025-10-09").feedback_loop
     assert isinstance(loop, FeedbackLoopResult)
     assert loop.state == "engaged" and loop.status == "stressed" and loop.value == 4
-    assert loop.chain[0] == "weak auction: 3 Sep 2025"
+    assert loop.chain[0] == "weak auction: 3 Sep 2025 (10-Year; Treasury auction results)"
+    assert loop.chain[1] == ("dealer inventory up: dealers took 20.0% of the 10-Year auction on "
+                             "3 Sep 2025, against 10.0% at its previous auctions (Treasury "
+                             "auction results)")
     assert loop.chain[2].startswith("funding stress: repo rates")
-    assert loop.chain[3] == "next auction weaker: 8 Oct 2025"
+    assert loop.chain[2].endswith("(NY Fed reference rates)")
+    assert loop.chain[3] == "next auction weaker: 8 Oct 2025 (10-Year; Treasury auction results)"
+    # Each link says what it rests on, dated; the dealer link says which rule held.
+    links = loop.details["links"]
+    assert [entry["link"] for entry in links] == ["weak auction", "dealer inventory up",
+                                                  "funding stress", "next auction weaker"]
+    assert [entry["date"] for entry in links] == ["2025-09-03", "2025-09-03", "2025-09-11",
+                                                  "2025-10-08"]
+    assert links[1]["rule"] == "takedown" and all(entry["holds"] for entry in links)
     # Before the second weak auction the loop was forming, not engaged.
     assert dash(ds, "2025-09-15").feedback_loop.state == "forming"
 
@@ -166,7 +177,7 @@ def test_sample_signals_without_auctions_or_fails_are_unavailable(sample: Datase
     assert d.signals["srf"].status != "unavailable"
     # The index rests on the three core components that have data and says which are missing.
     assert d.composite.status != "unavailable"
-    assert set(d.composite.details["missing"]) == {"auctions", "fails"}
+    assert set(d.composite.details["missing"]) == {"auctions", "fails", "securities_lending"}
     assert "auctions" not in d.composite.live and "fails" not in d.composite.live
     # The loop starts from auction results: without them it is unavailable, not dormant.
     assert d.feedback_loop.state == "unavailable"
@@ -178,18 +189,21 @@ def test_sample_signals_without_auctions_or_fails_are_unavailable(sample: Datase
 
 
 def test_without_enough_of_the_pipe_the_composite_is_unavailable(sample: Dataset) -> None:
-    """With only two core components left (the sample without SOFR, auctions and fails) their
-    calm readings are not published as a calm pipe, and stressed reserves do not fill the gap:
-    they are the reservoir, not part of the index."""
+    """With only two core components left (the sample without SOFR, auctions, fails and dealer
+    positions) their calm readings are not published as a calm pipe, and stressed reserves do
+    not fill the gap: they are the reservoir, not part of the index."""
     day = date(2025, 10, 22)
     without = Dataset({k: v for k, v in sample.series_map.items() if not k.startswith("SOFR")},
                       {k: v for k, v in sample.tables.items()
-                       if k not in ("auctions", "pd_fails", "pd_series_breaks")},
+                       if k not in ("auctions", "pd_fails", "pd_series_breaks", "pd_positions")},
                       sample.provenance)
     d = compute_dashboard(without, day)
     statuses = {n: r.status for n, r in d.signals.items()}
-    assert statuses == {"repo_rates": "unavailable", "srf": "normal", "auctions": "unavailable",
-                        "fails": "unavailable", "treasury_volatility": "normal",
+    # Without SOFR the DVP rate has no reference either (the sample holds no tri-party rate).
+    assert statuses == {"repo_rates": "unavailable", "srf": "normal",
+                        "repo_segments": "unavailable", "auctions": "unavailable",
+                        "dealer_positions": "unavailable", "fails": "unavailable",
+                        "securities_lending": "unavailable", "treasury_volatility": "normal",
                         "yield_curve": "normal", "reserves": "stressed"}
     assert d.composite.status == "unavailable" and d.composite.value is None
     assert "too few to call the pipe calm" in d.composite.explanation

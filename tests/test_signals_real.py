@@ -26,9 +26,18 @@ def _status(h: pd.DataFrame, day: str, signal: str) -> str:
 
 def test_history_covers_every_signal_and_business_day(history: pd.DataFrame) -> None:
     signals = set(history.index.get_level_values("signal"))
-    assert signals == {"repo_rates", "srf", "auctions", "fails", "treasury_volatility",
-                       "yield_curve", "reserves", "composite", "feedback_loop"}
+    assert signals == {"repo_rates", "srf", "repo_segments", "auctions", "dealer_positions",
+                       "fails", "securities_lending", "treasury_volatility", "yield_curve",
+                       "reserves", "composite", "feedback_loop"}
     assert history.groupby(level="signal").size().nunique() == 1
+
+
+def test_the_real_history_has_no_capacity_source_and_says_so(history: pd.DataFrame) -> None:
+    """The shared history holds no OFR repo segments, dealer positions or securities lending:
+    the three are unavailable on every day (never calm), so the index reads as before them."""
+    for name in ("repo_segments", "dealer_positions", "securities_lending"):
+        statuses = set(history.xs(name, level="signal")["status"])
+        assert statuses == {"unavailable"}, name
 
 
 def test_repo_spike_of_september_2019(history: pd.DataFrame) -> None:

@@ -7,7 +7,8 @@ after the previous weekly briefing, up to the date) and keeps the most extreme r
 the date it is *for* (its observation date), its status and the worst status of the week.
 
 It also says, per signal, whether the reading is live, stale (the last reading, dated), did not
-exist yet (the SRF before 28 Jul 2021), or has no data at all: missing data is never calm.
+exist yet (the SRF before 28 Jul 2021, the OFR's DVP rate before 2022; dealer positions in the
+first weeks of a series break), or has no data at all: missing data is never calm.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ _LEVEL = {"normal": 0, "elevated": 1, "stressed": 2}
 MEASURES: dict[str, tuple[str, str, str, str]] = {
     "repo_rates": ("v:sofr_minus_ref_bp", "max", "SOFR over the policy rate", "bp"),
     "srf": ("v:takeup_bn", "max", "Standing Repo Facility take-up", "USD bn"),
+    "repo_segments": ("v:spread_bp", "max", "DVP repo over tri-party", "bp"),
+    "dealer_positions": ("v:total_bn", "max", "dealers' net Treasury positions", "USD bn"),
     "fails": ("v:fails_total_bn", "max", "weekly Treasury fails", "USD bn"),
+    "securities_lending": ("v:volume_bn", "max", "SOMA securities lending", "USD bn"),
     "treasury_volatility": ("v:vol_bp", "max", "realised Treasury volatility", "bp a day"),
     "yield_curve": ("value", "min", "the 10y-3m spread", "bp"),
     "composite": ("value", "max", "the plumbing stress index", "index"),
@@ -41,6 +45,9 @@ MEASURES: dict[str, tuple[str, str, str, str]] = {
 EXISTS_FROM: dict[str, tuple[date, str]] = {
     "srf": (date(2021, 7, 28), "the Standing Repo Facility was set up on 28 Jul 2021"),
     "repo_rates": (date(2018, 4, 3), "SOFR was first published on 3 Apr 2018"),
+    # The OFR's DVP series begin with 3 Jan 2022 (the first value of a full-history request),
+    # public the next business day.
+    "repo_segments": (date(2022, 1, 4), "the OFR's DVP repo series begin on 3 Jan 2022"),
 }
 
 
@@ -93,6 +100,10 @@ def _rounded(value: float) -> float | None:
     return None if not np.isfinite(value) else round(float(value), 4)
 
 
+def _number(x: Any) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
 def _window(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     return frame.loc[pd.Timestamp(start): pd.Timestamp(end)]
 
@@ -124,6 +135,18 @@ def _extreme(name: str, frame: pd.DataFrame, start: date, end: date) -> WeekExtr
                  "reference_pct": float(row["v:reference_pct"])}
         if rows["v:dispersion_bp"].notna().any():
             extra["widest_dispersion_bp"] = float(rows["v:dispersion_bp"].max())
+    elif name == "repo_segments":
+        extra = {"dvp_pct": float(row["v:dvp_pct"]), "reference": str(row["reference"]),
+                 "reference_pct": float(row["v:reference_pct"]),
+                 "vintage": str(row["vintage"])}
+    elif name == "dealer_positions":
+        extra = {"change_bn": _number(row["v:change_bn"]),
+                 "change_weeks": int(row["change_weeks"]),
+                 "series_break": str(row["series_break"]),
+                 "driver": str(row.get("driver") or "") or None}
+    elif name == "securities_lending":
+        extra = {"top_share_pct": _number(row["v:top_share_pct"]),
+                 "ratio_to_median": _number(row["v:ratio_to_median"])}
     windows = tuple(w for w in str(row.get("calendar", "")).split(";") if w)
     return WeekExtreme(name, BY_NAME[name].title, measure, units, float(values.loc[at]),
                        _obs_day(row, pd.Timestamp(at)), str(row["status"]),
@@ -192,7 +215,8 @@ class Coverage:
     """Whether a signal's reading is live on the briefing date, and if not, why.
 
     ``state``: ``live``; ``stale`` (the last reading is ``last_value`` / ``last_status`` for
-    ``last_date``, the day it was for); ``not_yet`` (its source did not exist then);
+    ``last_date``, the day it was for); ``not_yet`` (its source did not exist then, or it has
+    too little history to be judged yet: dealer positions early in a series break);
     ``missing`` (no data for it at all).
     """
 
@@ -219,13 +243,20 @@ def coverage(dashboard: Dashboard, ds: Dataset, as_of: date) -> dict[str, Covera
             out[name] = Coverage(name, "live", "")
             continue
         reason = result.explanation
+        frame = dashboard.frames.get(name)
+        today = (frame.loc[pd.Timestamp(as_of)] if frame is not None
+                 and pd.Timestamp(as_of) in frame.index else None)
+        if today is not None and bool(today.get("not_yet", False)):
+            # The signal's own words: a series break or a new source with too little history
+            # to judge yet (not a gap in the data, not calm).
+            out[name] = Coverage(name, "not_yet", str(today["reason"]))
+            continue
         begun = EXISTS_FROM.get(name)
         if begun is not None and as_of < begun[0]:
             before = BEFORE_IT.get(name)
             note = f"; {before[1]}" if before is not None and as_of >= before[0] else ""
             out[name] = Coverage(name, "not_yet", f"{begun[1]}, after this date{note}")
             continue
-        frame = dashboard.frames.get(name)
         if frame is not None:
             seen = frame.loc[: pd.Timestamp(as_of)]
             seen = seen[seen["status"] != UNAVAILABLE]

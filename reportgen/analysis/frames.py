@@ -25,8 +25,11 @@ from reportgen.analysis.signals import treasury_volatility, yield_curve
 from reportgen.analysis.signals.auctions import auction_table
 from reportgen.analysis.signals.base import Context, observations
 from reportgen.analysis.signals.dashboard import Dashboard
+from reportgen.analysis.signals.dealer_positions import weekly_positions
 from reportgen.analysis.signals.fails import weekly_fails
 from reportgen.analysis.signals.repo_rates import spread_to_reference
+from reportgen.analysis.signals.repo_segments import segment_spreads
+from reportgen.analysis.signals.securities_lending import daily_lending
 from reportgen.dataset import Dataset
 
 # Calendar windows worth shading on daily charts: the ones that move repo rates. Coupon
@@ -301,6 +304,108 @@ def curve(ds: Dataset, start: date, end: date) -> pd.DataFrame:
     return _long(out, "spread_bp")
 
 
+# -- the pipe's capacity: dealer balance sheets, repo segments, collateral ---------------------
+#: The dealer chart's series (the total and its buckets), in legend order.
+DEALER_SERIES = {"total": "Total", "bills": "Bills", "coupons": "Coupons", "tips": "TIPS",
+                 "frn": "FRN"}
+
+
+def dealer_positions(ctx: Context, start: date, end: date) -> pd.DataFrame:
+    """Dealers' net Treasury positions per week, USD bn, as the dealer-positions signal reads
+    them (``signals.dealer_positions.weekly_positions``), for the weeks *published* by the
+    briefing date (the Wednesday W is public on W + 8): columns ``date`` (the Wednesday),
+    ``total_bn``, ``bills_bn``, ``coupons_bn``, ``tips_bn``, ``frn_bn`` (NaN where the NY Fed
+    withheld a key) and ``series_break`` (never compare across two)."""
+    cols = {"date": pd.Series(dtype="datetime64[ns]"),
+            **{f"{k}_bn": pd.Series(dtype=float) for k in DEALER_SERIES},
+            "series_break": pd.Series(dtype=object)}
+    w = weekly_positions(ctx)
+    if not len(w):
+        return pd.DataFrame(cols)
+    w = w.loc[pd.Timestamp(start): pd.Timestamp(end)]
+    w = w[w[list(DEALER_SERIES)].notna().any(axis=1)]
+    if not len(w):
+        return pd.DataFrame(cols)
+    out = pd.DataFrame({"date": w.index,
+                        **{f"{k}_bn": w[k].astype(float).round(3).to_numpy()
+                           for k in DEALER_SERIES},
+                        "series_break": w["series_break"].astype(str).to_numpy()})
+    return out.reset_index(drop=True)
+
+
+def dealer_breaks(positions: pd.DataFrame) -> pd.DataFrame:
+    """The first week of each series break after the first one shown: ``date``, ``label``."""
+    cols = {"date": pd.Series(dtype="datetime64[ns]"), "label": pd.Series(dtype=object)}
+    if not len(positions):
+        return pd.DataFrame(cols)
+    brk = positions["series_break"]
+    starts = positions[brk != brk.shift(1)].iloc[1:]
+    if not len(starts):
+        return pd.DataFrame(cols)
+    return pd.DataFrame({"date": starts["date"].to_numpy(),
+                         "label": [f"series break {b}" for b in starts["series_break"]]})
+
+
+def weak_auctions(ctx: Context, start: date, end: date) -> pd.DataFrame:
+    """The coupon auctions (notes, bonds, TIPS, FRN) the auction signal judged weak with the
+    thresholds in force, to mark on the dealer chart: ``date``, ``tenor``, ``dealer_share``
+    (percent of competitive accepted), ``verdict``."""
+    cols = {"date": pd.Series(dtype="datetime64[ns]"), "tenor": pd.Series(dtype=object),
+            "dealer_share": pd.Series(dtype=float), "verdict": pd.Series(dtype=object)}
+    table = auction_table(ctx)
+    if not len(table):
+        return pd.DataFrame(cols)
+    weak = table[table["weak"].astype(bool) & (table["day"] >= pd.Timestamp(start))
+                 & (table["day"] <= pd.Timestamp(end))]
+    if not len(weak):
+        return pd.DataFrame(cols)
+    return pd.DataFrame({"date": weak["day"].to_numpy(),
+                         "tenor": weak["tenor"].astype(str).to_numpy(),
+                         "dealer_share": weak["dealer_share_pct"].astype(float).round(1).to_numpy(),
+                         "verdict": np.where(weak["flagged"].astype(bool),
+                                             "weak, repeated in this tenor", "weak")})
+
+
+def repo_segments(ds: Dataset, start: date, end: date) -> pd.DataFrame:
+    """The DVP repo rate over tri-party (and GCF over the same reference where stored), bp, on
+    the OFR's observation dates, as the repo-segments signal reads them
+    (``signals.repo_segments.segment_spreads``): columns ``date``, ``dvp_bp``, ``gcf_bp``,
+    ``reference`` (OFR tri-party, TGCR or SOFR) and ``vintage`` (of the DVP rate)."""
+    cols = {"date": pd.Series(dtype="datetime64[ns]"), "dvp_bp": pd.Series(dtype=float),
+            "gcf_bp": pd.Series(dtype=float), "reference": pd.Series(dtype=object),
+            "vintage": pd.Series(dtype=object)}
+    spreads = segment_spreads(ds).loc[pd.Timestamp(start): pd.Timestamp(end)]
+    if not len(spreads):
+        return pd.DataFrame(cols)
+    return pd.DataFrame({"date": spreads.index,
+                         "dvp_bp": spreads["spread_bp"].astype(float).round(2).to_numpy(),
+                         "gcf_bp": spreads["gcf_minus_ref_bp"].astype(float).round(2).to_numpy(),
+                         "reference": spreads["reference"].astype(str).to_numpy(),
+                         "vintage": spreads["vintage"].astype(str).to_numpy()})
+
+
+def securities_lending(ctx: Context, start: date, end: date) -> pd.DataFrame:
+    """SOMA securities lending (par lent per operation day, USD bn) beside weekly Treasury
+    fails (USD bn, the fails signal's own measure, on the Wednesday a week ends), one row per
+    date: ``date``, ``lending_bn``, ``top_share_pct``, ``fails_bn``. Empty without lending
+    results, whatever the fails: the chart is lending against fails, not fails alone."""
+    cols = {"date": pd.Series(dtype="datetime64[ns]"), "lending_bn": pd.Series(dtype=float),
+            "top_share_pct": pd.Series(dtype=float), "fails_bn": pd.Series(dtype=float)}
+    lending = daily_lending(ctx)
+    lending = lending.loc[pd.Timestamp(start): pd.Timestamp(end)]
+    lending = lending[lending["volume_bn"].notna()]
+    if not len(lending):
+        return pd.DataFrame(cols)
+    weekly = fails(ctx, lending.index.min().date(), end)
+    frame = pd.DataFrame({"lending_bn": lending["volume_bn"].astype(float).round(3),
+                          "top_share_pct": lending["top_share_pct"].astype(float).round(1)})
+    if len(weekly):
+        frame = frame.join(weekly.set_index("date")[["fails_bn"]], how="outer")
+    else:
+        frame["fails_bn"] = np.nan
+    return frame.rename_axis("date").reset_index()
+
+
 # -- reservoir vs pipe ----------------------------------------------------------------------
 def composite_weekly(dashboard: Dashboard, start: date, end: date) -> pd.Series:
     """The plumbing stress index (0-100) averaged over each H.4.1 week (Thursday to Wednesday),
@@ -393,6 +498,11 @@ class ChartFrames:
     stock_flow: pd.DataFrame
     pace: pd.DataFrame
     pace_steps: pd.DataFrame
+    dealer_positions: pd.DataFrame
+    dealer_breaks: pd.DataFrame
+    dealer_auctions: pd.DataFrame
+    repo_segments: pd.DataFrame
+    securities_lending: pd.DataFrame
 
 
 def chart_frames(ds: Dataset, as_of: date, history: pd.DataFrame | None,
@@ -405,6 +515,7 @@ def chart_frames(ds: Dataset, as_of: date, history: pd.DataFrame | None,
     ctx = dashboard.context
     assert ctx is not None, "the dashboard carries the context its signals were computed in"
     spread, ref_name = repo_spread(ds, daily_start, as_of)
+    positions = dealer_positions(ctx, weekly_start, as_of)
     return ChartFrames(
         holdings=holdings(ds, weekly_start, as_of),
         phase_periods=phase_periods(history, weekly_start, as_of),
@@ -421,4 +532,8 @@ def chart_frames(ds: Dataset, as_of: date, history: pd.DataFrame | None,
         curve=curve(ds, daily_start, as_of),
         stock_flow=stock_flow(reservoir, dashboard, daily_start, as_of),
         pace=pace_long, pace_steps=steps,
+        dealer_positions=positions, dealer_breaks=dealer_breaks(positions),
+        dealer_auctions=weak_auctions(ctx, weekly_start, as_of),
+        repo_segments=repo_segments(ds, daily_start, as_of),
+        securities_lending=securities_lending(ctx, daily_start, as_of),
     )

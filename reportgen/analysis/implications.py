@@ -31,7 +31,7 @@ runoff came out of ON RRP while reserves held up, and in 2026 the TGA absorbed p
 Example
 -------
 >>> reading = read_implications(MeasuredState(phase=1, reserves_change_13w_bn=-40.0,
-...                                           plumbing="elevated", pipe_live=5, loop="dormant"))
+...                                           plumbing="elevated", pipe_live=8, loop="dormant"))
 >>> reading.backdrop, reading.confidence
 ('mild headwind', 'high')
 """
@@ -40,10 +40,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reportgen.analysis.signals.composite import CORE
+
 PHASE_SCORE = {0: -1, 1: 0, 2: 1, 3: 2}
 PLUMBING_SCORE = {"normal": 0, "elevated": -1, "stressed": -2, "unavailable": 0}
 LOOP_SCORE = {"dormant": 0, "forming": -1, "engaged": -2, "unavailable": 0}
-PIPE_SIGNALS = 5  # repo rates, SRF, auctions, fails, Treasury volatility
+#: The pipe signals (the stress index's core): repo rates, SRF, repo segments, auctions, dealer
+#: positions, fails, securities lending, Treasury volatility.
+PIPE_SIGNALS = len(CORE)
 
 _PHASE_CONDITION = {
     0: "The Fed is running its portfolio off (phase 0)",
@@ -72,7 +76,7 @@ class MeasuredState:
     """What the reading rests on, as measured for the briefing date.
 
     ``reserves_change_13w_bn`` in USD bn (None when not comparable); ``plumbing`` is the
-    composite's status; ``pipe_live`` how many of the five pipe signals have a live reading;
+    composite's status; ``pipe_live`` how many of the eight pipe signals have a live reading;
     ``loop`` the feedback loop's state (``unavailable`` without auction results);
     ``pending`` a balance-sheet decision already taken whose operations have not started
     (a reading must not wait for what is already decided).
@@ -134,7 +138,7 @@ class Implications:
 
 def _pipe_condition(plumbing: str, live: int) -> str:
     """The pipe's state in words, saying how much of it was measured: a calm reading of three
-    signals is not a calm pipe of five."""
+    signals is not a calm pipe of eight."""
     if plumbing == "normal" and live < PIPE_SIGNALS:
         return f"the {live} of the {PIPE_SIGNALS} pipe signals with data show no stress"
     return _PLUMBING_CONDITION[plumbing]

@@ -182,6 +182,53 @@ class SignalThresholds:
                                             "(with vol_elevated_bp) it is elevated: a jump "
                                             "against the recent regime, as in April 2025")
     vol_surge_days: int = threshold(250, "observations in the recent-regime median (one year)")
+    # dealer_positions (NY Fed primary dealer statistics, judged within one series break)
+    dealer_change_weeks: int = threshold(4, "weeks over which the build-up of dealers' net "
+                                            "Treasury positions is measured")
+    dealer_elevated_pct: float = threshold(
+        0.90, "dealers' net Treasury positions at or above this percentile of their trailing "
+              "history within the current series break (0-1), and building: elevated")
+    dealer_build_elevated_bn: float = threshold(
+        30.0, "the build-up over dealer_change_weeks that counts as building, USD bn (with "
+              "dealer_elevated_pct: elevated, the loop's 'inventory forced onto dealers')")
+    dealer_stressed_pct: float = threshold(
+        0.98, "positions at or above this percentile within the break (0-1), with a build-up "
+              "of dealer_build_stressed_bn: stressed (extreme inventory)")
+    dealer_build_stressed_bn: float = threshold(60.0, "the build-up over dealer_change_weeks "
+                                                      "that, with dealer_stressed_pct, is "
+                                                      "stressed, USD bn")
+    dealer_persist_weeks: int = threshold(2, "elevated weeks among the last three that make "
+                                             "dealer positions persistent")
+    # repo_segments (OFR Short-term Funding Monitor)
+    segments_baseline_days: int = threshold(20, "observations in the trailing median that a "
+                                                "DVP-over-tri-party spike is measured against")
+    segments_spike_elevated_bp: float = threshold(
+        5.0, "DVP repo over tri-party above its trailing median by this many bp: elevated")
+    segments_spike_stressed_bp: float = threshold(
+        15.0, "DVP repo over tri-party above its trailing median by this many bp: stressed")
+    segments_level_days: int = threshold(10, "observations in the median that measures the "
+                                             "sustained level of DVP over tri-party")
+    segments_level_elevated_bp: float = threshold(
+        10.0, "that median at or above this many bp: elevated (dealer balance sheets priced "
+              "dear for weeks, not a one-day spike)")
+    segments_level_stressed_bp: float = threshold(25.0, "that median at or above this many bp: "
+                                                        "stressed")
+    # securities_lending (NY Fed SOMA securities lending)
+    seclending_median_days: int = threshold(60, "observations in the trailing median that the "
+                                                "day's lending volume is compared with")
+    seclending_elevated_ratio: float = threshold(
+        1.5, "SOMA securities lending (par lent a day) at or above this multiple of its trailing "
+             "median, and at the seclending_elevated_pct percentile: elevated")
+    seclending_stressed_ratio: float = threshold(2.5, "that multiple for stressed (with "
+                                                      "seclending_stressed_pct)")
+    seclending_elevated_pct: float = threshold(0.90, "trailing percentile the lending volume must "
+                                                     "also reach for elevated (0-1)")
+    seclending_stressed_pct: float = threshold(0.98, "trailing percentile for stressed (0-1)")
+    seclending_top_issues: int = threshold(5, "issues whose share of the day's lending measures "
+                                              "its concentration")
+    seclending_concentration_pct: float = threshold(
+        0.95, "that share at or above this trailing percentile (0-1), on a day lending is at "
+              "least its trailing median: elevated (a few issues in demand: going special)")
     # yield_curve
     curve_change_days: int = threshold(20, "business days over which the direction of change "
                                            "(steepening / flattening) is measured")
@@ -212,6 +259,10 @@ class SignalThresholds:
     loop_min_stress_days: int = threshold(2, "business days of funding stress (on different "
                                              "observation dates) for the funding link to hold: "
                                              "one blip is not dealers pulling back")
+    loop_dealer_rise_bn: float = threshold(
+        20.0, "dealers' net Treasury positions up by at least this after a weak auction (against "
+              "the last week before it, within the loop window and the same series break), USD "
+              "bn: the loop's 'dealer inventory up' link, besides a heavy takedown")
 
 
 @dataclass(frozen=True)

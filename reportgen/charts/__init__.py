@@ -22,8 +22,9 @@ import altair as alt
 import pandas as pd
 
 from reportgen.analysis.week import ChartFrames, WeekAnalysis
-from reportgen.charts import balance, pipe, theme
+from reportgen.charts import balance, capacity, pipe, theme
 from reportgen.formatting import bn as _bn
+from reportgen.formatting import bn1 as _bn1
 from reportgen.formatting import bn2 as _bn2
 from reportgen.formatting import bp as _bp
 from reportgen.formatting import day as _d
@@ -220,6 +221,77 @@ def _fails(f: ChartFrames) -> ChartBundle | None:
         f"ending {_d(top['date'])}.", "pipe")
 
 
+def _repo_segments(f: ChartFrames) -> ChartBundle | None:
+    """Repo segments: the OFR DVP rate over the tri-party reference, daily."""
+    seg = f.repo_segments
+    if not len(seg):
+        return None
+    refs = " / ".join(dict.fromkeys(seg["reference"].astype(str)))
+    dvp = seg.set_index("date")["dvp_bp"].dropna()
+    widest = dvp.idxmax()
+    gcf = seg["gcf_bp"].notna().any()
+    return _bundle(
+        "repo_segments", "Repo segments", capacity.repo_segments_chart(seg),
+        seg.rename(columns={"dvp_bp": "DVP - reference (bp)", "gcf_bp": "GCF - reference (bp)"}),
+        f"Line chart of the OFR overnight DVP repo rate{' and the GCF rate' if gcf else ''} "
+        f"minus {refs} (standing for tri-party) in basis points, daily, {_span(seg['date'])}. "
+        f"Latest ({_d(dvp.index[-1])}): {_bp(dvp.iloc[-1])}; widest: {_bp(dvp.max())} on "
+        f"{_d(widest)}; median over the chart {_bp(dvp.median())}.", "pipe")
+
+
+def _dealer_positions(f: ChartFrames) -> ChartBundle | None:
+    """Dealer balance sheets: net Treasury positions by bucket, weak auctions and breaks marked."""
+    pos, breaks, weak = f.dealer_positions, f.dealer_breaks, f.dealer_auctions
+    if not len(pos) or not pos["total_bn"].notna().any():
+        return None
+    last = pos.iloc[-1]
+    buckets = ", ".join(f"{label.lower() if label not in ('TIPS', 'FRN') else label} "
+                        f"{_bn1(last[col])}" for col, label in capacity.DEALER_COLUMNS.items()
+                        if col != "total_bn" and pd.notna(last[col]))
+    top = pos.loc[pos["total_bn"].idxmax()]
+    weak_in = weak[weak["date"] >= pos["date"].min()] if len(weak) else weak
+    weak_text = (f" {len(weak_in)} weak auctions are marked"
+                 + (": " + ", ".join(f"{r.tenor} on {_d(r.date)}"
+                                     for r in weak_in.tail(6).itertuples()) if len(weak_in)
+                    else "") + "." if len(weak_in) else " No auction in the window was weak.")
+    break_text = "".join(f" The NY Fed series break of {_d(r.date)} ({r.label.split()[-1]}) is "
+                         "marked: positions are never compared across it."
+                         for r in breaks.itertuples())
+    data = pos.rename(columns={f"{k}": f"{v} (USD bn)" for k, v in
+                               capacity.DEALER_COLUMNS.items()})
+    return _bundle(
+        "dealer_positions", "Dealer balance sheets",
+        capacity.dealer_positions_chart(pos, breaks, weak), data,
+        f"Line chart of primary dealers' net Treasury positions in USD billions, weekly "
+        f"(Wednesday), {_span(pos['date'])}: the total and its buckets. Latest week "
+        f"({_d(last['date'])}): total {_bn1(last['total_bn'])} ({buckets}). Highest total: "
+        f"{_bn1(top['total_bn'])} in the week to {_d(top['date'])}." + weak_text + break_text,
+        "pipe")
+
+
+def _securities_lending(f: ChartFrames) -> ChartBundle | None:
+    """Collateral: SOMA securities lending against weekly fails (only with lending data)."""
+    frame = f.securities_lending
+    if not len(frame) or not frame["lending_bn"].notna().any():
+        return None
+    lent = frame.set_index("date")["lending_bn"].dropna()
+    fails = frame.set_index("date")["fails_bn"].dropna()
+    fails_text = (f" Weekly fails (right axis): latest {_bn(fails.iloc[-1])} in the week to "
+                  f"{_d(fails.index[-1])}, the largest {_bn(fails.max())} in the week to "
+                  f"{_d(fails.idxmax())}." if len(fails)
+                  else " No fails are stored for these dates.")
+    return _bundle(
+        "securities_lending", "SOMA securities lending and fails",
+        capacity.securities_lending_chart(frame),
+        frame.rename(columns={"lending_bn": "SOMA securities lent (USD bn)",
+                              "top_share_pct": "most-lent issues' share (%)",
+                              "fails_bn": "fails (USD bn a week)"}),
+        f"Bar chart of SOMA securities lending (Treasuries the Fed lent from its portfolio) in "
+        f"USD billions a day, {_span(lent.index.to_series())}, with weekly Treasury settlement "
+        f"fails as a line. Latest ({_d(lent.index[-1])}): {_bn2(lent.iloc[-1])}; the largest: "
+        f"{_bn2(lent.max())} on {_d(lent.idxmax())}." + fails_text, "pipe")
+
+
 def _volatility(f: ChartFrames) -> ChartBundle | None:
     vol = f.volatility
     if not len(vol):
@@ -268,8 +340,8 @@ def _bundle(name: str, title: str, chart: alt.TopLevelMixin, data: pd.DataFrame,
 
 #: Every chart of the briefing, in reading order.
 CHARTS: tuple[Callable[[ChartFrames], ChartBundle | None], ...] = (
-    _holdings, _pace, _reservoir_levels, _reservoir_buffers, _repo_spread, _srf, _auctions, _fails,
-    _volatility, _curve, _stock_flow,
+    _holdings, _pace, _reservoir_levels, _reservoir_buffers, _repo_spread, _srf, _repo_segments,
+    _auctions, _dealer_positions, _fails, _securities_lending, _volatility, _curve, _stock_flow,
 )
 
 

@@ -55,12 +55,20 @@ FIGURE_SOURCES = {
     "volatility": "Treasury constant-maturity yields, Federal Reserve H.15 (via FRED)",
     "curve": "Treasury constant-maturity yields and spreads (via FRED)",
     "stock_flow": "Federal Reserve H.4.1; reportgen plumbing stress index (pipe signals only)",
+    "repo_segments": "OFR Short-term Funding Monitor (DVP, GCF and tri-party repo rates); NY Fed "
+                     "reference rates (TGCR, SOFR) where no tri-party rate is stored",
+    "dealer_positions": "NY Fed primary dealer statistics (FR 2004 net positions, by series "
+                        "break); US Treasury auction results (weak auctions as judged by the "
+                        "auction signal)",
+    "securities_lending": "NY Fed SOMA securities lending results; NY Fed primary dealer "
+                          "statistics (fails)",
 }
 
 SOURCE_NAMES = {
     "fred": "Federal Reserve Bank of St. Louis, FRED",
     "nyfed": "Federal Reserve Bank of New York, Markets Data API",
     "treasury": "US Treasury, Fiscal Data",
+    "ofr": "Office of Financial Research (OFR)",
 }
 
 # Pipe subsections: id, title, signals judged there, figures shown there, what is missing
@@ -68,10 +76,16 @@ SOURCE_NAMES = {
 PIPE_SUBSECTIONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], str], ...] = (
     ("repo", "Repo rates and the Standing Repo Facility", ("repo_rates", "srf"),
      ("repo_spread", "srf"), "SOFR, its reference rate or repo operation results"),
+    ("segments", "Repo segments", ("repo_segments",), ("repo_segments",),
+     "OFR DVP repo rate with a tri-party, TGCR or SOFR reference"),
     ("auctions", "Treasury auctions", ("auctions",), ("auctions",),
      "Treasury auction results"),
+    ("dealers", "Dealer balance sheets", ("dealer_positions",), ("dealer_positions",),
+     "primary dealer net positions"),
     ("fails", "Settlement fails", ("fails",), ("fails",),
      "primary dealer settlement fails"),
+    ("collateral", "Collateral: securities lending", ("securities_lending",),
+     ("securities_lending",), "SOMA securities-lending results"),
     ("volatility", "Treasury volatility", ("treasury_volatility",), ("volatility",),
      "daily Treasury yields"),
     ("curve", "The yield curve", ("yield_curve",), ("curve",),
@@ -92,12 +106,19 @@ METHODOLOGY = (
     "thirteen-week readings agree, how long the phase has lasted, data quality and agreement "
     "with the announced FOMC regime.",
     "The reservoir and the pipe are measured apart. Reserves, ON RRP and the TGA are the "
-    "reservoir (a stock), read against their own history. The pipe is five signals of flows and "
-    "intermediation (repo rates, SRF take-up, auctions, fails, Treasury volatility) with the "
-    "yield curve as context; each is judged normal, elevated or stressed against fixed "
-    "thresholds and its trailing three-year distribution, using only data published by the "
-    "briefing date. Repo rates are judged on spikes against their recent median and on their "
-    "sustained level against IORB (SOFR lastingly above IORB is scarcity even when stable).",
+    "reservoir (a stock), read against their own history. The pipe is eight signals of flows and "
+    "intermediation (repo rates, SRF take-up, auctions, fails, Treasury volatility, and the "
+    "pipe's capacity: the DVP repo rate over tri-party, dealers' net Treasury positions and "
+    "SOMA securities lending) with the yield curve as context; each is judged normal, elevated "
+    "or stressed against fixed thresholds and its trailing three-year distribution, using only "
+    "data published by the briefing date. Repo rates are judged on spikes against their recent "
+    "median and on their sustained level against IORB (SOFR lastingly above IORB is scarcity "
+    "even when stable); DVP over tri-party the same way, as the price of dealer balance sheets.",
+    "Dealer positions are judged within the NY Fed's current series break only, never across "
+    "one: their percentile in the break and their four-week build-up (high and building is "
+    "inventory forced onto dealers). SOMA securities lending is judged on its volume against "
+    "its recent median and three-year history, and on how concentrated it is in a few issues "
+    "(issues going special); without stored results it is unavailable, never calm.",
     "The week, not the day. Each signal is read over the business days since the previous "
     "weekly briefing, and its most extreme reading is reported with the date it is for. A "
     "calendar window (month- and quarter-ends, tax dates, coupon settlements, refunding weeks) "
@@ -107,10 +128,13 @@ METHODOLOGY = (
     "them; reserves are not in it, so section 4 compares two independent measures. With fewer "
     "than the minimum of pipe signals live it is published only when what is measured already "
     "shows stress: missing data never read as calm.",
-    "Feedback loop. The loop is weak auction, then heavy dealer takedown, then funding stress "
-    "(repo, SRF or fails, on at least two observation dates and not merely calendar-explained), "
-    "then a weaker next auction, each within a fixed window of the previous link: dormant with "
-    "fewer than two links in sequence, forming with two or three, engaged with all four.",
+    "Feedback loop. The loop is weak auction, then dealer inventory up (dealers' net positions "
+    "up by a threshold after the weak auction where positions are stored, or a heavy dealer "
+    "takedown at a weak auction), then funding stress (repo, SRF, fails or DVP over tri-party, "
+    "on at least two observation dates and not merely calendar-explained), then a weaker next "
+    "auction, each within a fixed window of the previous link: dormant with fewer than two "
+    "links in sequence, forming with two or three, engaged with all four. Each link names the "
+    "data it rests on.",
     "Auction tails are proxies (high minus median yield): the when-issued yield that defines "
     "the market's tail is not published by any free source. All amounts are in USD billions, "
     "converted once from each publisher's units; spreads are in basis points.",
@@ -416,7 +440,7 @@ def _coverage_note(cov: Coverage, units: str) -> str:
                 if cov.last_value is not None else f"data end {day(cov.last_date)}")
         return f"stale: {last}"
     if cov.state == "not_yet":
-        return "did not exist yet"
+        return "no reading yet"
     if cov.state == "missing":
         return "no data"
     return ""

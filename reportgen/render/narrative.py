@@ -26,6 +26,7 @@ from reportgen.analysis.week import (
 )
 from reportgen.formatting import (
     bn,
+    bn1,
     bn2,
     bp,
     count,
@@ -38,6 +39,8 @@ from reportgen.formatting import (
 )
 
 STATUS_ORDER = {"stressed": 3, "elevated": 2, "normal": 1, "unavailable": 0}
+#: The buckets of dealers' positions as sentences name them.
+DEALER_BUCKETS = {"bills": "bills", "coupons": "coupons", "tips": "TIPS", "frn": "FRN"}
 CONFIDENCE_ORDER = {"low": 0, "medium": 1, "high": 2}
 
 
@@ -79,6 +82,25 @@ def event_sentence(e: WeekExtreme) -> str:
                 f"{ref} ({e.status}).")
     if e.signal == "srf":
         return f"The Standing Repo Facility lent {bn2(e.value)} on {when} ({e.status})."
+    if e.signal == "repo_segments":
+        ref = e.extra.get("reference", "tri-party")
+        return (f"The DVP repo rate printed {pct(e.extra.get('dvp_pct'))} on {when}, "
+                f"{bp(e.value)} against {ref} ({e.status}).")
+    if e.signal == "dealer_positions":
+        change = e.extra.get("change_bn")
+        weeks = e.extra.get("change_weeks") or 4
+        move = (f", {bn1(change, signed=True)} in {count(int(weeks), 'week')}"
+                if not missing(change) else "")
+        driver = e.extra.get("driver")
+        led = f", led by {DEALER_BUCKETS.get(driver, driver)}" if driver and move else ""
+        return (f"Dealers' net Treasury positions stood at {bn1(e.value)} in the week to {when}"
+                f"{move}{led} ({e.status}).")
+    if e.signal == "securities_lending":
+        share = e.extra.get("top_share_pct")
+        top = (f", its most-lent issues taking {share:.0f}% of it" if not missing(share)
+               else "")
+        return f"The Fed lent {bn2(e.value)} of Treasuries from its portfolio on {when}{top} " \
+               f"({e.status})."
     if e.signal == "fails":
         return (f"Treasury settlement fails reached ${e.value:,.1f} bn in the week to {when} "
                 f"({e.status}).")
@@ -367,8 +389,10 @@ def extreme_brief(e: WeekExtreme) -> str:
         return f"{e.extra.get('tenor')} {'weak' if e.extra.get('weak') else 'auction'} on {when}"
     if e.signal == "fails":
         return f"${e.value:,.1f} bn, week to {when}"
-    if e.signal == "srf":
+    if e.signal in ("srf", "securities_lending"):
         return f"{bn2(e.value)} on {when}"
+    if e.signal == "dealer_positions":
+        return f"{bn1(e.value)}, week to {when}"
     if e.signal == "treasury_volatility":
         return f"{e.value:.1f} bp/day on {when}"
     if e.signal == "composite":
@@ -572,9 +596,10 @@ def what_changed(week: WeekAnalysis) -> list[str]:
         # A change of the loop is always said (a loop that fades on a record funding day
         # is news), with the weak auction that left its window when that is why.
         lapsed = ""
-        first = next(iter(before.dashboard.feedback_loop.chain), "")
-        if l1 == "dormant" and first.startswith("weak auction:") and "not seen" not in first:
-            lapsed = (f": the weak auction of {first.split(': ', 1)[1]} has left its "
+        links = before.dashboard.feedback_loop.details.get("links") or [{}]
+        first = links[0]
+        if l1 == "dormant" and first.get("link") == "weak auction" and first.get("holds"):
+            lapsed = (f": the weak auction of {day(first['date'])} has left its "
                       f"{week.thresholds.signals.loop_window_days}-business-day window")
         must.append(f"The feedback loop went from {l0} to {l1}{lapsed}.")
     # Each signal: the week's worst against the week before's worst.

@@ -1,10 +1,10 @@
 """Plumbing stress signals: is the pipe working, even with a full reservoir?
 
-One module per signal (``repo_rates``, ``srf``, ``auctions``, ``fails``,
-``treasury_volatility``, ``yield_curve``, ``reserves``), the ``composite`` index and the
-``feedback_loop``. :mod:`.base` holds the result types and the shared statistics (signal modules
-import only it), :mod:`.registry` the typed record of each signal, :mod:`.dashboard` the two
-entry points.
+One module per signal (``repo_rates``, ``srf``, ``repo_segments``, ``auctions``,
+``dealer_positions``, ``fails``, ``securities_lending``, ``treasury_volatility``,
+``yield_curve``, ``reserves``), the ``composite`` index and the ``feedback_loop``.
+:mod:`.base` holds the result types and the shared statistics (signal modules import only it),
+:mod:`.registry` the typed record of each signal, :mod:`.dashboard` the two entry points.
 
 Example
 -------

@@ -42,8 +42,8 @@ STATUSES = (NORMAL, ELEVATED, STRESSED, UNAVAILABLE)
 _LEVEL = {NORMAL: 0, ELEVATED: 1, STRESSED: 2}
 _STATUS_OF_LEVEL = np.array([NORMAL, ELEVATED, STRESSED], dtype=object)
 
-SIGNAL_NAMES = ("repo_rates", "srf", "auctions", "fails", "treasury_volatility", "yield_curve",
-                "reserves")
+SIGNAL_NAMES = ("repo_rates", "srf", "repo_segments", "auctions", "dealer_positions", "fails",
+                "securities_lending", "treasury_volatility", "yield_curve", "reserves")
 ALL_NAMES = (*SIGNAL_NAMES, "composite", "feedback_loop")
 
 

@@ -3,14 +3,18 @@ pipe alone.
 
 Each live component gets a score ``100 * (level + s) / 3`` where ``level`` is its status
 (normal 0, elevated 1, stressed 2) and ``s`` (0-1) places it within that band by its trailing
-percentile, in the direction of stress (low reserves, a low curve spread, high everything else;
-SRF scores 0 on days without take-up). So normal scores 0-33, elevated 33-67, stressed 67-100.
+percentile (dealer positions: within the current series break), in the direction of stress (low
+reserves, a low curve spread, high everything else; SRF scores 0 on days without take-up). So
+normal scores 0-33, elevated 33-67, stressed 67-100.
 
 The index blends breadth and severity: ``composite_max_weight`` times the worst *core* component
-(repo rates, SRF, auctions, fails, Treasury volatility: the flows and intermediation) plus the
-rest times the weighted mean of all live components, the yield curve (context) at
-``composite_context_weight``. Context can lift the mean but never sets the maximum: an inverted
-curve alone is not plumbing stress.
+(repo rates, SRF, repo segments, auctions, dealer positions, fails, securities lending, Treasury
+volatility: the flows and intermediation capacity) plus the rest times the weighted mean of all
+live components, the yield curve (context) at ``composite_context_weight``. Context can lift the
+mean but never sets the maximum: an inverted curve alone is not plumbing stress. The capacity
+signals (DVP repo over tri-party, dealer positions, SOMA securities lending) are core components
+like the symptoms; each counts only where its data exist, so a store without them (the real
+history before 2022) reads the index as before.
 
 Reserves are not in it. They are the reservoir (a stock), read on their own; an index that
 contained them would explain reserves with reserves when the briefing sets the two side by side.
@@ -40,7 +44,8 @@ from reportgen.analysis.signals.base import (
 NAME = "composite"
 TITLE = "Plumbing stress index"
 UNITS = "index 0-100"
-CORE = ("repo_rates", "srf", "auctions", "fails", "treasury_volatility")
+CORE = ("repo_rates", "srf", "repo_segments", "auctions", "dealer_positions", "fails",
+        "securities_lending", "treasury_volatility")
 CONTEXT = ("yield_curve",)
 COMPONENTS = (*CORE, *CONTEXT)
 # Components whose percentile is high when calm (a low value is the stressed direction).
