@@ -127,7 +127,7 @@ def test_front_phase_is_the_assessment(week: WeekAnalysis, page: Page) -> None:
     assert front.css == f"phase-{a.phase}"
     # The sample's holdings read phase 1 in September 2026 against an announced phase 2.
     assert a.agreement == "disagrees"
-    assert front.disagreement.startswith("Announced and observed disagree")
+    assert front.disagreement.startswith("Disagrees with the announced phase")
     assert page.phase.agreement_css == "disagree"
 
 
@@ -380,7 +380,7 @@ def test_html_states_the_dates_and_the_age_of_the_data(week: WeekAnalysis, page:
         f"Newest data: {day(newest)}, {(week.as_of - newest).days} day")
     assert f"latest H.4.1 week {day(week.assessment.week)}" in meta.age_note
     for text in (meta.as_of_long, meta.data_note, meta.generated, meta.age_note,
-                 meta.sample_note):
+                 meta.build_note):
         assert _e(text) in html, text
     assert f"<title>{_e(meta.title)} · {meta.as_of_long}</title>" in html
     assert not meta.is_retrospective and "A retrospective briefing" not in html
@@ -640,16 +640,7 @@ def test_no_pdf_page_but_the_last_is_mostly_empty(layout_pdfs: dict[date, tuple[
     assert all(fill >= _MIN_FILL for fill in fills[:-1]), [round(f, 2) for f in fills]
 
 
-# The front dashboard gained three rows with the capacity signals (issue 14: repo segments,
-# dealer positions, securities lending); on these two weeks print.css no longer fits the table's
-# last rows and the coverage line on page 1. Strict, so the marks go once the print layout (not
-# part of that change) fits ten signals again.
-_TEN_ROWS = pytest.mark.xfail(strict=True, reason="ten-signal dashboard overflows page 1 in "
-                                                  "print.css; layout follow-up to issue 14")
-
-
-@pytest.mark.parametrize("as_of", [pytest.param(SAMPLE_AS_OF, marks=_TEN_ROWS),
-                                   pytest.param(date(2026, 1, 2), marks=_TEN_ROWS), EARLY_2025])
+@pytest.mark.parametrize("as_of", [SAMPLE_AS_OF, date(2026, 1, 2), EARLY_2025])
 def test_pdf_front_page_holds_the_whole_front(layout_pdfs: dict[date, tuple[Page, bytes]],
                                               as_of: date, tmp_path: Path) -> None:
     page, pdf = layout_pdfs[as_of]

@@ -9,6 +9,7 @@ sentence cannot contradict its figure. Templates only place these strings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -158,21 +159,25 @@ def phase_summary(a: PhaseAssessment, confirm_weeks: int = 2) -> str:
     return out
 
 
-def _purchases_stopped(a: PhaseAssessment) -> str:
+def _purchases_stopped(a: PhaseAssessment, short: bool = False) -> str:
     """Where the data show purchases near zero against an announced purchase regime."""
     p = a.pace
     if p is None or p.rounded_bn_month > 0 or a.phase >= 2:
         return ""
+    if short:
+        return f"; purchases near zero since {day(p.since)}, no stop announced"
     return (f"; the data show purchases near zero since the Desk schedule of {day(p.since)}, "
             "with no announcement of a stop on record")
 
 
 def phase_disagreement(a: PhaseAssessment) -> str:
-    """A warning when the announced regime and the observed phase disagree, else ''."""
+    """The front page's warning when the announced regime and the observed phase disagree
+    (short: section 1 gives the whole comparison), else ''."""
     if a.agreement != "disagrees":
         return ""
-    return (f"Announced and observed disagree: {a.agreement_note or 'see section 1'}"
-            f"{_purchases_stopped(a)}.")
+    # The headline already names the observed phase; the warning names the announced one.
+    note = re.sub(r"; holdings still show phase \d", "", a.agreement_note or "see section 1")
+    return f"Disagrees with the {note}{_purchases_stopped(a, short=True)}."
 
 
 def evidence_sentences(evidence: Sequence[Evidence], reservoir: Reservoir) -> list[str]:
@@ -352,6 +357,18 @@ def reservoir_sentences(reservoir: Reservoir, reserves: SignalResult,
 
 
 # -- the pipe ---------------------------------------------------------------------------------
+#: Calendar windows that another one implies (a year-end is a quarter-end and a month-end).
+_IMPLIED = {"year-end": ("quarter-end", "month-end"), "quarter-end": ("month-end",)}
+
+
+def window_names(windows: Sequence[str]) -> str:
+    """The calendar windows in words, without those another one implies: ``year-end, coupon
+    settlement`` rather than ``quarter-end, year-end, month-end, coupon settlement``."""
+    present = [w for w in windows if w]
+    implied = {i for w in present for i in _IMPLIED.get(w, ())}
+    return ", ".join(w for w in present if w not in implied)
+
+
 def context_sentence(status: str, windows: Sequence[str], persistent: bool,
                      calendar_explained: bool) -> str:
     """Calendar and persistence of one reading (today's, or the week's extreme on the day it
@@ -359,7 +376,7 @@ def context_sentence(status: str, windows: Sequence[str], persistent: bool,
     'the kind that usually passes'."""
     if status not in ("elevated", "stressed"):
         return ""
-    named = ", ".join(w for w in windows if w)
+    named = window_names(windows)
     if persistent:
         inside = f" even though the date falls in a calendar window ({named})" if named else ""
         return (f"It is persistent (elevated on most recent days){inside}: climate, not "
@@ -375,7 +392,7 @@ def context_note(status: str, windows: Sequence[str], persistent: bool,
     """The same in a few words, for the dashboard table."""
     if status not in ("elevated", "stressed"):
         return ""
-    named = ", ".join(w for w in windows if w)
+    named = window_names(windows)
     if persistent:
         return "persistent"
     return f"calendar-explained ({named})" if calendar_explained and named \
