@@ -316,9 +316,8 @@ def test_sections_place_their_figures(page: Page) -> None:
     assert subs["pipe-collateral"].unavailable == (
         "No chart: the data hold no SOMA securities-lending results for this period.",)
     assert subs["pipe-collateral"].narrative == (
-        "SOMA securities lending: no data. SOMA securities lending unavailable: no "
-        "securities-lending results are stored (none were found offline; `reportgen fetch` "
-        "gets them).",)
+        "SOMA securities lending: no data (no securities-lending results are stored: none "
+        "were found offline, and `reportgen fetch` gets them).",)
     assert subs["pipe-collateral"].status is not None
     assert subs["pipe-collateral"].status.css == "missing"
     assert [f.name for f in page.stock_flow.figures] == ["stock_flow"]

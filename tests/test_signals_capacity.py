@@ -19,8 +19,8 @@ from reportgen.dataset import Dataset
 from tests.test_signals_auctions_fails import DATES, _auction
 from tests.test_signals_helpers import bdays, dash, make_ds, series
 
-NO_SECLENDING = ("SOMA securities lending unavailable: no securities-lending results are stored "
-                 "(none were found offline; `reportgen fetch` gets them).")
+NO_SECLENDING = ("SOMA securities lending unavailable: no securities-lending results are stored: "
+                 "none were found offline, and `reportgen fetch` gets them.")
 
 
 # -- dealer positions ---------------------------------------------------------------------------

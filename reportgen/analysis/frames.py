@@ -167,9 +167,10 @@ def reservoir_buffers(reservoir: rsv.Reservoir, start: date, end: date) -> pd.Da
 # -- the pipe -------------------------------------------------------------------------------
 def repo_spread(ds: Dataset, start: date, end: date) -> tuple[pd.DataFrame, str]:
     """SOFR and its percentiles minus the policy reference (the repo signal's own), bp, on
-    SOFR observation dates; and the name of the reference on the last day."""
+    SOFR observation dates, with each day's ``reference``; and the reference's name (both
+    names, "EFFR/IORB", when the window spans a change)."""
     ref = spread_to_reference(ds)
-    cols = ["date", "sofr_bp", "p1_bp", "p25_bp", "p75_bp", "p99_bp"]
+    cols = ["date", "sofr_bp", "p1_bp", "p25_bp", "p75_bp", "p99_bp", "reference"]
     ref = ref.loc[pd.Timestamp(start): pd.Timestamp(end)]
     if not len(ref):
         return pd.DataFrame({c: pd.Series(dtype=float) for c in cols}), "IORB"
@@ -177,6 +178,9 @@ def repo_spread(ds: Dataset, start: date, end: date) -> tuple[pd.DataFrame, str]
     for pct in ("1", "25", "75", "99"):
         p = observations(ds, f"SOFR{pct}").reindex(ref.index)
         frame[f"p{pct}_bp"] = ((p - ref["reference_pct"]) * 100).round(1).to_numpy()
+    # The reference of each day, so the chart marks where it changes (EFFR to IORB in 2021)
+    # rather than letting the step read as a market move.
+    frame["reference"] = ref["ref"].astype(str).to_numpy()
     names = ref["ref"].unique()
     name = "/".join(str(n) for n in names) if len(names) > 1 else str(names[0])
     return frame.reset_index(drop=True), name
@@ -236,7 +240,8 @@ def auctions(ctx: Context, start: date, end: date) -> pd.DataFrame:
     """Note and bond auctions (TIPS and FRN as their own tenors; bills left out) as judged by
     the auction signal with the thresholds in force (``signals.auctions.auction_table``).
 
-    ``tail_bp`` = high minus median yield, bp (a proxy); ``dealer_share`` = primary-dealer
+    ``tail_bp`` = high minus median yield, bp (a proxy; NaN for an FRN, which has no yield);
+    ``dealer_share`` = primary-dealer
     awards, percent of competitive awards; ``weak`` = the signal's weak flag; ``persistent`` =
     the tenor was flagged for repeated weakness at that auction.
     """
@@ -246,8 +251,9 @@ def auctions(ctx: Context, start: date, end: date) -> pd.DataFrame:
     if not len(table):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     t = table[table["security_type"].isin(["Note", "Bond"])]
+    # Auctions without a tail proxy (FRNs have no yield) stay in: the chart draws them apart,
+    # and the signal's "latest auction" is then always one the chart shows.
     t = t[(t["day"] >= pd.Timestamp(start)) & (t["day"] <= pd.Timestamp(end))]
-    t = t[t["tail_bp"].notna()]
     out = pd.DataFrame({
         "auction_date": t["day"],
         "tenor": t["tenor"].astype(str),

@@ -427,7 +427,9 @@ def coverage_sentence(title: str, cov: Coverage, units: str) -> str:
                 if cov.last_value is not None else f"; its data end on {day(cov.last_date)}")
         return (f"{title}: stale{last}. The store holds nothing newer by this date (a gap in "
                 "the stored data, not a calm reading).")
-    return f"{title}: no data. {cov.reason}"
+    # The reason is the signal's own "X unavailable: why." sentence: keep the why.
+    why = cov.reason.removeprefix(f"{title} unavailable: ").rstrip(".")
+    return f"{title}: no data ({why})."
 
 
 def week_extreme_matters(sig: SignalResult, extreme: WeekExtreme | None) -> bool:

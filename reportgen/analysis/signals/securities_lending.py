@@ -47,8 +47,8 @@ TITLE = "SOMA securities lending"
 UNITS = "USD bn a day (par lent)"
 COMPONENTS = ("volume_bn", "ratio_to_median", "trailing_median_bn", "top_share_pct",
               "issues_lent")
-NO_DATA = ("no securities-lending results are stored (none were found offline; "
-           "`reportgen fetch` gets them)")
+NO_DATA = ("no securities-lending results are stored: none were found offline, and "
+           "`reportgen fetch` gets them")
 
 
 def daily_lending(ctx: Context) -> pd.DataFrame:
