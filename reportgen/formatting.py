@@ -30,7 +30,7 @@ def bn(x: float | None, signed: bool = False) -> str:
     if signed:
         sign = "+" if x > 0 else "-" if x < 0 else "±"
         return f"{sign}${abs(x):,.0f} bn"
-    return f"${x:,.0f} bn"
+    return f"-${abs(x):,.0f} bn" if round(x) < 0 else f"${abs(x):,.0f} bn"
 
 
 def bn1(x: float | None, signed: bool = False) -> str:
@@ -42,6 +42,14 @@ def bn1(x: float | None, signed: bool = False) -> str:
     if signed and round(x, 1) != 0:
         return f"{'+' if x > 0 else '-'}${abs(x):,.1f} bn"
     return f"${abs(x) if signed else x:,.1f} bn"
+
+
+def bn5(x: float | None) -> str:
+    """USD billions rounded to $5bn, as the purchase pace is stated: ``$25 bn``."""
+    if missing(x):
+        return "n/a"
+    assert x is not None
+    return f"${max(5 * round(x / 5), 0):,.0f} bn"
 
 
 def bn2(x: float | None) -> str:

@@ -165,7 +165,7 @@ def test_front_pipe_verdict_shows_the_week_not_only_its_last_day() -> None:
     comp, peak = week.composite, week.extremes["composite"]
     assert comp.status == "normal" and peak.worst_status == "stressed"
     assert page.front.plumbing.status.css == week.pipe_status == "stressed"
-    assert page.front.plumbing.value == f"{comp.value:.0f}/100, week peak {peak.value:.0f}"
+    assert page.front.plumbing.value == f"week peak {peak.value:.0f}, today {comp.value:.0f}/100"
     assert f"peaked this week at {peak.value:.0f} on {day(peak.date)}" in \
         page.front.plumbing.summary
     assert week.implications.state.plumbing == "stressed"  # the reading rests on the week too

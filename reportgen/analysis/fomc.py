@@ -266,6 +266,11 @@ def load_meetings() -> list[FomcMeeting]:
     return list(_load_meetings())
 
 
+def stated_paces() -> list[FomcDecision]:
+    """The decisions and Desk schedules of the calendar that state a reserve-management pace."""
+    return [d for d in _rmp_rows() if d.rmp_pace_bn_month is not None]
+
+
 def _rmp_rows() -> list[FomcDecision]:
     return [d for d in _load_all() if d.kind in ("regime", "desk schedule")]
 

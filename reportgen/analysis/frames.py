@@ -415,15 +415,18 @@ def securities_lending(ctx: Context, start: date, end: date) -> pd.DataFrame:
 # -- reservoir vs pipe ----------------------------------------------------------------------
 def composite_weekly(dashboard: Dashboard, start: date, end: date) -> pd.Series:
     """The plumbing stress index (0-100) averaged over each H.4.1 week (Thursday to Wednesday),
-    from the dashboard's own frames. A week still running on ``end`` is labelled ``end``, not
-    its coming Wednesday, so nothing is dated after the briefing."""
+    from the dashboard's own frames, on the days enough pipe signals were live to publish it
+    whatever it read. A week still running on ``end`` is labelled ``end``, not its coming
+    Wednesday, so nothing is dated after the briefing."""
     daily = dashboard.composite_values(start, end)
     frame = dashboard.frames.get("composite")
-    if daily is not None and frame is not None:
-        # Only the days the index was published: an index resting on too few live signals
-        # is not drawn, as it is not stated.
+    ctx = dashboard.context
+    if daily is not None and frame is not None and ctx is not None:
+        # Only days with enough live pipe signals: with too few the index is published only
+        # on stress, so averaging those days would draw a history of stress alone.
+        covered = frame["v:live_core"].reindex(daily.index) >= ctx.th.composite_min_live
         published = frame["status"].reindex(daily.index) != "unavailable"
-        daily = daily.where(published)
+        daily = daily.where(covered & published)
     if daily is None or not len(daily.dropna()):
         return pd.Series(dtype=float, name="composite")
     # Weeks without a published index stay in as NaN, so the chart breaks the line there
@@ -469,8 +472,11 @@ def pace_frames(pace: PurchasePace | None, as_of: date) -> tuple[pd.DataFrame, p
                   "label": pd.Series(dtype=object)}
     if pace is None or pace.history.empty:
         return _long({}, "bn_month"), pd.DataFrame(steps_cols)
-    h = pace.history.set_index(pd.DatetimeIndex(pace.history["date"]))
+    h = pace.history.set_index(pd.DatetimeIndex(pace.history["date"])).copy()
     start = pace.window_start - timedelta(weeks=8)
+    # Before the purchases began, "purchases" (bill growth less the reinvestment) would show
+    # the reinvestment's own start-up as negative buying: leave them out until the window.
+    h.loc[h.index < pd.Timestamp(pace.window_start), "reserve_management_bn_month"] = np.nan
     columns = {label: _cut(h[col].astype(float).round(2), start, as_of)
                for col, label in PACE_SERIES.items() if col in h}
     steps = pd.DataFrame([{

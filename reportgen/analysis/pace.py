@@ -43,7 +43,7 @@ Example
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -58,6 +58,7 @@ from reportgen.analysis.fomc import (
     announced_phase_history,
     desk_schedule_dates,
     mbs_into_bills_history,
+    stated_paces,
 )
 from reportgen.analysis.thresholds import DEFAULT, PhaseThresholds
 from reportgen.formatting import day
@@ -81,6 +82,7 @@ class PaceStep:
     from_bn_month: float | None  # None: purchases (of this regime) began here
     to_bn_month: float
     source: str  # "H.4.1" | "outright operations"
+    announced: bool = False  # a decision of the calendar stated a new pace at that schedule
 
     @property
     def lag_weeks(self) -> int:
@@ -90,7 +92,8 @@ class PaceStep:
         return {"date": self.date.isoformat(), "detected": self.detected.isoformat(),
                 "from_bn_month": _round(self.from_bn_month),
                 "to_bn_month": _round(self.to_bn_month),
-                "source": self.source, "lag_weeks": self.lag_weeks}
+                "source": self.source, "lag_weeks": self.lag_weeks,
+                "announced": self.announced}
 
 
 @dataclass(frozen=True)
@@ -370,6 +373,14 @@ def detect_steps(level: pd.Series, thresholds: PhaseThresholds | None = None,
     return steps, _readings(index, read)
 
 
+def _with_announcement(step: PaceStep) -> PaceStep:
+    """The step, marked as announced where a calendar decision stated a pace at its schedule
+    (a few days either side: schedule dates are approximate); otherwise it is inferred from
+    the purchases alone, and the briefing says so."""
+    stated = any(abs((d.decision_date - step.date).days) <= 5 for d in stated_paces())
+    return replace(step, announced=stated)
+
+
 def _announced(frame: pd.DataFrame) -> pd.Series:
     """The calendar's stated pace per week of a ``pace_history`` frame, by date."""
     return pd.Series(frame["announced_bn_month"].to_numpy(dtype="float64"),
@@ -484,9 +495,16 @@ def purchase_pace(hist: pd.DataFrame, as_of: date,
         if ops_cum is not None and np.isfinite(ops_cum.iloc[base]):
             ops_level = _cumulative_rmp(frame, base, ops_cum)
             ops_steps, _ = detect_steps(ops_level, t, "outright operations", stated)
+            # Operations confirm a step only while they are stored: none after their end.
+            ops_end = pd.to_datetime(cut["operation_date"].astype(str).str[:10],
+                                     errors="coerce").max()
+            ops_steps = [st for st in ops_steps
+                         if pd.Timestamp(st.detected) <= ops_end + pd.Timedelta(days=7)]
             rate = (ops_cum - ops_cum.shift(t.short_weeks)) * WEEKS_PER_MONTH / t.short_weeks
             frame["ops_reserve_management_bn_month"] = (
                 rate.to_numpy() - frame["mbs_reinvestment_bn_month"].fillna(0.0).to_numpy())
+    steps = [_with_announcement(st) for st in steps]
+    ops_steps = [_with_announcement(st) for st in ops_steps]
     latest = steps[-1]
     read = pace["pace_bn_month"].dropna()
     current = float(read.iloc[-1]) if len(read) else latest.to_bn_month

@@ -45,10 +45,12 @@ import pandas as pd
 
 from reportgen import catalog
 from reportgen.analysis.fomc import (
+    AnnouncedPace,
     AnnouncedRegime,
     FomcDecision,
     NextDecision,
     announced_at,
+    announced_pace_at,
     announced_phase_history,
     effective_at,
     load_fomc_decisions,
@@ -126,6 +128,8 @@ class PhaseAssessment:
     # at which the path can change (FOMC meeting, Desk schedule).
     pace: PurchasePace | None = None
     next_decision: NextDecision | None = None
+    # The pace the calendar states in force on ``as_of`` (also before purchases show).
+    announced_pace: AnnouncedPace | None = None
 
     @property
     def headline(self) -> str:
@@ -148,6 +152,8 @@ class PhaseAssessment:
             "agreement": self.agreement, "agreement_note": self.agreement_note,
             "pace": self.pace.to_dict() if self.pace else None,
             "next_decision": self.next_decision.to_dict() if self.next_decision else None,
+            "announced_pace": (self.announced_pace.to_dict() if self.announced_pace
+                               else None),
         }
 
 
@@ -797,6 +803,7 @@ def assess(ds: Dataset, as_of: date, thresholds: PhaseThresholds | None = None) 
         since=pd.Timestamp(row["since"]).date(), evidence=_evidence(row, t),
         triggers=_triggers(phase, row, t), announced=announced, agreement=agreement,
         agreement_note=note, history=hist, pace=pace, next_decision=next_decision(as_of),
+        announced_pace=announced_pace_at(as_of),
     )
 
 

@@ -194,17 +194,21 @@ def _auctions(f: ChartFrames) -> ChartBundle | None:
     if not len(auc):
         return None
     weak = auc[auc["weak"]]
-    weak_text = (f"{len(weak)} auctions are marked weak"
-                 + (": " + ", ".join(f"{r.tenor} on {_d(r.auction_date)}"
-                                     for r in weak.tail(6).itertuples()) if len(weak) else "")
+    shown = weak.tail(6)
+    listed = ("the latest six: " if len(weak) > len(shown) else "") + ", ".join(
+        f"{r.tenor} on {_d(r.auction_date)}" for r in shown.itertuples())
+    weak_text = (f"{len(weak)} auctions are marked weak" + (f"; {listed}" if len(weak) else "")
                  + ".")
-    persistent = sorted(auc.loc[auc["persistent"], "tenor"].unique())
+    # The tenors flagged now: each tenor's latest auction says whether it still is.
+    latest = auc.sort_values("auction_date").groupby("tenor").tail(1)
+    flagged = sorted(latest.loc[latest["persistent"], "tenor"].unique())
     return _bundle(
         "auctions", "Auctions by tenor", pipe.auctions_chart(auc), auc.drop(columns=["tenor_rank"]),
-        f"Dot chart of {len(auc)} nominal coupon auctions by tenor and date, "
-        f"{_span(auc['auction_date'])}; colour shows the tail proxy (high minus median "
+        f"Dot chart of {len(auc)} coupon auctions (notes, bonds, TIPS and FRNs) by tenor and "
+        f"date, {_span(auc['auction_date'])}; colour shows the tail proxy (high minus median "
         f"yield), size the primary-dealer share. {weak_text}"
-        + (f" Repeated weakness in: {', '.join(persistent)}." if persistent else ""), "pipe")
+        + (f" Flagged now for repeated weakness: {', '.join(flagged)}." if flagged else ""),
+        "pipe")
 
 
 def _fails(f: ChartFrames) -> ChartBundle | None:

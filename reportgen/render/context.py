@@ -513,14 +513,13 @@ def _front_phase(a: PhaseAssessment | None, why: str | None,
     # phase"): the phase's first week is week 1.
     weeks = (a.week - a.since).days // 7 + 1
     # A phase that began with the data began no later than that: say so, not a start date.
-    first = a.history["date"].iloc[0].date() if len(a.history) else None
-    at_least = "at least " if first is not None and a.since <= first else ""
+    since = nv.since_text(a)
     return FrontPhase(
         headline=phase_title(a.phase, a.label),
         substate=sentence_case(a.substate) if a.substate else "",
         confidence=f"{a.confidence.capitalize()} confidence ({a.confidence_score:.2f})",
-        since=(f"since {at_least}{day(a.since)} ({count(weeks, 'week')}"
-               f"{', the start of the data' if at_least else ''})"),
+        since=(f"{since} ({count(weeks, 'week')}"
+               f"{', the start of the data' if 'at least' in since else ''})"),
         css=f"phase-{a.phase}", summary=nv.phase_summary(a, confirm_weeks),
         disagreement=nv.phase_disagreement(a))
 
@@ -600,7 +599,7 @@ def _pipe_verdict(week: WeekAnalysis, live: list[str], missing: list[str]) -> Ve
     value = nv.signal_value(comp.value, "index") if comp.value is not None else ""
     if nv.peak_is_news(comp, peak):
         assert peak is not None and comp.value is not None
-        value = f"{value}, week peak {peak.value:.0f}"
+        value = f"week peak {peak.value:.0f}, today {value}"
         summary += f" {nv.event_sentence(peak).replace('peaked', 'peaked this week')}"
     return Verdict(status(week.pipe_status), value, summary)
 
@@ -655,13 +654,18 @@ def _pace_steps(a: PhaseAssessment) -> tuple[PaceStepRow, ...]:
     by_ops = {st.date: st for st in a.pace.ops_steps}
     rows = []
     for st in a.pace.steps:
-        change = (f"start at {bn(st.to_bn_month)} a month" if st.from_bn_month is None
-                  else f"{bn(st.from_bn_month)} to {bn(st.to_bn_month)} a month")
+        # Rounded as the sentences round the pace (to $5bn), and marked when no decision of
+        # the calendar stated it: an inferred step is the data's reading, not a Desk decision.
+        change = (f"start at {nv.pace_amount(st.to_bn_month)}" if st.from_bn_month is None
+                  else f"{nv.pace_amount(st.from_bn_month)} to {nv.pace_amount(st.to_bn_month)}")
+        if not st.announced:
+            change += " (inferred from the purchases; no decision on record)"
         seen = [f"{day(st.detected)} ({count(st.lag_weeks, 'week')} later)"]
         sources = [st.source]
         ops = by_ops.get(st.date)
         if ops is not None:
-            seen.append(f"{day(ops.detected)} ({count(ops.lag_weeks, 'week')} later)")
+            if ops.detected != st.detected:  # one date when both confirmed it the same week
+                seen.append(f"{day(ops.detected)} ({count(ops.lag_weeks, 'week')} later)")
             sources.append(ops.source)
         rows.append(PaceStepRow(day(st.date), change, "; ".join(seen), "; ".join(sources)))
     return tuple(rows)
@@ -718,7 +722,7 @@ def _stock_flow_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> Stock
             "last year; one of them is missing.",))
     # The pipe signals that reached elevated or worse this week (the curve is context).
     hot = {n: week.signals[n].title for n, e in week.extremes.items()
-           if n in week.signals and n != "yield_curve"
+           if n in week.signals and n != "yield_curve" and not e.calendar_explained
            and e.worst_status in ("elevated", "stressed")}
     sentences = nv.stock_flow_sentences(frame["reserves_bn"], frame["composite"], reserves,
                                         week.pipe_status, hot)

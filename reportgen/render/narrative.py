@@ -39,6 +39,11 @@ from reportgen.formatting import (
     phase_in_sentence,
 )
 
+#: A change of reserves smaller than this share of their level is "about flat" everywhere.
+FLAT_SHARE = 0.01
+#: A four-week change of the TGA smaller than this share of its level is "little changed".
+TGA_FLAT_SHARE = 0.05
+
 STATUS_ORDER = {"stressed": 3, "elevated": 2, "normal": 1, "unavailable": 0}
 #: The buckets of dealers' positions as sentences name them.
 DEALER_BUCKETS = {"bills": "bills", "coupons": "coupons", "tips": "TIPS", "frn": "FRN"}
@@ -136,6 +141,12 @@ def week_lead(week: WeekAnalysis) -> list[str]:
     policy = [decision_sentence(d) for d in week.decisions]
     if week.events:
         return policy + [event_sentence(e) for e in week.events[:3]]
+    # No new event, but stress that persists from before is still the week's state.
+    still = [s.title for n, s in week.signals.items() if n not in ("reserves", "yield_curve")
+             and week.coverage[n].state == "live" and s.status in ("elevated", "stressed")]
+    if still:
+        return policy + [f"No new stress in the week from {since} to {day(week.as_of)}; still "
+                         f"elevated or worse: {', '.join(still)}."]
     return policy + [f"No pipe signal reached elevated in the week from {since} to "
                      f"{day(week.as_of)}."]
 
@@ -269,21 +280,50 @@ def pace_sentences(a: PhaseAssessment) -> list[str]:
                        "The Fed sells no MBS; it reinvests their paydowns in bills.")
         said = p.announced_sentence
         gap = ""
-        if p.announced is not None and abs(p.announced.pace_bn_month - p.current_bn_month) >= 7.5:
-            gap = (f"; the data and the schedule differ by "
-                   f"{bn(abs(p.announced.pace_bn_month - p.current_bn_month))} a month")
+        ann = p.announced
+        if ann is not None and abs(ann.pace_bn_month - p.current_bn_month) >= 7.5:
+            # A schedule younger than a Desk month cannot be judged against the purchases yet.
+            if (p.week - ann.effective).days < 28:
+                gap = (f"; too few weeks of purchases under the schedule of {day(ann.decided)} "
+                       "to confirm its pace yet")
+            else:
+                gap = (f"; the data and the schedule differ by "
+                       f"{bn(abs(ann.pace_bn_month - p.current_bn_month))} a month")
         out.append(f"Read per Desk-schedule month, {p.sentence}"
                    + (f"; {said}" if said else "; no pace is stated in the calendar") + gap + ".")
+    elif a.announced_pace is not None:
+        ann = a.announced_pace
+        told = "" if ann.grade == "official" else " (reported)"
+        bills = next((e.change_4w_bn for e in a.evidence if e.name == "bills"), None)
+        seen = (f"; bills {bn(bills, signed=True)} over the last four weeks"
+                if bills is not None else "")
+        out.append(f"Reserve-management purchases of about ${ann.pace_bn_month:g}bn a month "
+                   f"were decided on {day(ann.decided)}{told}, effective {day(ann.effective)}: "
+                   f"not yet visible in the H.4.1{seen}.")
     elif a.phase in (0, 1):
         out.append("No reserve-management purchases are in force, announced or observed.")
     n = a.next_decision
     if n is not None:
-        meeting = (f"the FOMC meets {day_span(n.meeting.start, n.meeting.end)}"
+        meeting = ("; the FOMC meets " + day_span(n.meeting.start, n.meeting.end)
                    + (" (reported schedule)" if n.meeting.grade != "official" else "")
-                   if n.meeting else "no later FOMC meeting is on record")
+                   if n.meeting else "")
         out.append(f"Next decision points: the Desk's monthly schedule about "
-                   f"{day(n.desk_schedule)}; {meeting}.")
+                   f"{day(n.desk_schedule)}{meeting}.")
     return out
+
+
+def pace_amount(x: float) -> str:
+    """A purchase pace as the sentences state it: "about $25bn a month", or "near zero"."""
+    rounded = 5 * round(x / 5)
+    return "near zero" if rounded <= 0 else f"about ${rounded:,.0f}bn a month"
+
+
+def since_text(a: PhaseAssessment) -> str:
+    """When the phase began: "since 24 Dec 2025", or "since at least 31 Jan 2024" when that is
+    where the data begin (the phase is older than the data)."""
+    first = a.history["date"].iloc[0].date() if len(a.history) else None
+    at_least = "at least " if first is not None and a.since <= first else ""
+    return f"since {at_least}{day(a.since)}"
 
 
 def agreement_sentence(a: PhaseAssessment) -> tuple[str, str]:
@@ -312,7 +352,7 @@ def reservoir_sentences(reservoir: Reservoir, reserves: SignalResult,
     if r is not None:
         trend = ""
         if r.change_13w_bn is not None:
-            if abs(r.change_13w_bn) < 0.01 * r.latest_bn:
+            if abs(r.change_13w_bn) < FLAT_SHARE * r.latest_bn:
                 trend = f", about flat over 13 weeks ({bn(r.change_13w_bn, signed=True)})"
             else:
                 trend = (f", {_moved(r.change_13w_bn, 'up', 'down')} "
@@ -337,18 +377,19 @@ def reservoir_sentences(reservoir: Reservoir, reserves: SignalResult,
     t = reservoir.row("tga")
     if t is not None:
         c4 = t.change_4w_bn
-        if c4 is not None and abs(c4) >= 50:
+        if c4 is not None and abs(c4) >= TGA_FLAT_SHARE * max(t.latest_bn, 100.0):
             effect = "draining reserves" if c4 > 0 else "releasing reserves"
             out.append(f"The Treasury's cash account {_moved(c4)} {bn(abs(c4))} in four weeks "
                        f"to {bn(t.latest_bn)}, {effect}.")
         else:
+            moved = f" ({bn(c4, signed=True)})" if c4 is not None else ""
             out.append(f"The Treasury's cash account was {bn(t.latest_bn)}, little changed "
-                       "over four weeks.")
+                       f"over four weeks{moved}.")
     q = reservoir.row("on_rrp")
     if q is not None:
         if q.latest_bn < rrp_buffer_bn:
             out.append(f"ON RRP usage is {bn(q.latest_bn)}, below {bn(rrp_buffer_bn)}: the "
-                       "buffer is spent, so a larger TGA or further runoff now comes out of "
+                       "buffer is spent, so a drain (a larger TGA, or runoff) now comes out of "
                        "reserves directly.")
         else:
             out.append(f"ON RRP usage is {bn(q.latest_bn)}: money funds still hold a buffer "
@@ -527,7 +568,8 @@ def stock_flow_sentences(reserves: pd.Series, composite: pd.Series, reserves_row
     if change is None:
         return out
     rel = change / reserves_row.latest_bn if reserves_row.latest_bn else 0.0
-    trend = ("falling" if rel < -0.02 else "rising" if rel > 0.02 else "about steady")
+    # The same flat band as section 2's reserves sentence (1% of the level).
+    trend = ("falling" if rel < -FLAT_SHARE else "rising" if rel > FLAT_SHARE else "about steady")
     moved = f"{bn(change, signed=True)} over 13 weeks"
     funding = [t for n, t in hot.items() if n in FUNDING_SIGNALS]
     other = [t for n, t in hot.items() if n not in FUNDING_SIGNALS]
@@ -539,8 +581,8 @@ def stock_flow_sentences(reserves: pd.Series, composite: pd.Series, reserves_row
                    f"({moved}): " + (
                        "the sign that reserves are nearing the level where they stop being "
                        "ample." if trend == "falling" else
-                       "the constraint is in the pipe (dealer balance sheets, settlement), not "
-                       "in the amount of reserves."))
+                       "the constraint is in intermediation, not in the amount of "
+                       "reserves."))
     elif pipe_status in ("elevated", "stressed"):
         named = ", ".join(other) or "the pipe"
         out.append(f"The stress is in {named}, not in funding: it does not point to a "
@@ -577,7 +619,7 @@ def what_changed(week: WeekAnalysis) -> list[str]:
         else:
             sub = f", {a1.substate}" if a1.substate else ""
             must.append(f"The phase is unchanged: {phase_in_sentence(a1.phase, a1.label)}"
-                        f"{sub}, since {day(a1.since)}.")
+                        f"{sub}, {since_text(a1)}.")
         if a0.confidence != a1.confidence:
             up = CONFIDENCE_ORDER.get(a1.confidence, 0) > CONFIDENCE_ORDER.get(a0.confidence, 0)
             ranked.append((2, f"Confidence in the phase {'rose' if up else 'fell'} from "

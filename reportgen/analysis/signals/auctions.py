@@ -47,7 +47,8 @@ from reportgen.formatting import count, day
 NAME = "auctions"
 TITLE = "Treasury auctions"
 UNITS = "tenors flagged"
-COMPONENTS = ("flagged_tenors", "judged_tenors", "weak_auctions_recent", "last_tail_bp",
+COMPONENTS = ("flagged_tenors", "judged_tenors", "weak_auctions_recent", "unjudged_recent",
+              "last_tail_bp",
               "last_bid_to_cover", "last_dealer_share_pct", "last_indirect_share_pct")
 _NUM = ("high_yield", "avg_med_yield", "bid_to_cover_ratio", "comp_accepted",
         "primary_dealer_accepted", "indirect_bidder_accepted", "high_discnt_rate")
@@ -166,6 +167,11 @@ def compute(ctx: Context) -> pd.DataFrame:
     weak_count = pd.Series(1.0, index=weak_days).groupby(level=0).sum()
     weak_daily = weak_count.reindex(days, fill_value=0.0)
     recent = weak_daily.rolling(th.auction_recent_days, min_periods=1).sum()
+    # Auctions too new in their tenor to be judged are counted, not read as "not weak".
+    unjudged_days = a.loc[~a["judged"].astype(bool), "day"]
+    unjudged = (pd.Series(1.0, index=unjudged_days).groupby(level=0).sum()
+                .reindex(days, fill_value=0.0)
+                .rolling(th.auction_recent_days, min_periods=1).sum())
 
     frame = pd.DataFrame(index=days)
     safe = np.where(pos_any >= 0, pos_any, 0)
@@ -173,6 +179,7 @@ def compute(ctx: Context) -> pd.DataFrame:
     frame["v:flagged_tenors"] = flagged
     frame["v:judged_tenors"] = judged
     frame["v:weak_auctions_recent"] = recent.to_numpy()
+    frame["v:unjudged_recent"] = unjudged.to_numpy()
     frame["recent_days"] = th.auction_recent_days  # for the sentence: the look-back in force
     for src, dst in (("tail_bp", "last_tail_bp"), ("bid_to_cover_ratio", "last_bid_to_cover"),
                      ("dealer_share_pct", "last_dealer_share_pct"),
@@ -225,9 +232,12 @@ def explain(row: pd.Series) -> str:
             else f"no {tail_kind}")
     dealers = (f"dealers {row['v:last_dealer_share_pct']:.1f}% of competitive accepted"
                if pd.notna(row["v:last_dealer_share_pct"]) else "no dealer share published")
+    unjudged = int(row.get("v:unjudged_recent") or 0)
+    not_judged = (f" ({count(unjudged, 'other auction')} not judged: too few earlier auctions "
+                  "of the tenor)" if unjudged else "")
     return (f"Auctions {row['status']}: {flagged_txt}, "
             f"{count(int(row['v:weak_auctions_recent']), 'weak auction')} in the last "
-            f"{int(row['recent_days'])} business days; "
+            f"{int(row['recent_days'])} business days{not_judged}; "
             f"latest {row['last_tenor']} on {day(row['obs_date'])}: {tail}, bid-to-cover "
             f"{fmt(row['v:last_bid_to_cover'], '.2f')}, {dealers}.")
 

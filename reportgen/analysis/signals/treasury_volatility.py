@@ -94,10 +94,11 @@ def compute(ctx: Context) -> pd.DataFrame:
 
 
 def explain(row: pd.Series) -> str:
+    tenors = ", ".join(f"{t} {row[f'v:vol_{t}_bp']:.1f}" for t in ("2y", "10y", "30y")
+                       if pd.notna(row.get(f"v:vol_{t}_bp")))
     return (f"Treasury volatility {row['status']}: daily yield changes had a "
             f"{fmt(row['v:vol_bp'], '.1f')} bp standard deviation in the worst tenor "
-            f"(2y {fmt(row['v:vol_2y_bp'], '.1f')}, 10y {fmt(row['v:vol_10y_bp'], '.1f')}, "
-            f"30y {fmt(row['v:vol_30y_bp'], '.1f')} bp), percentile "
+            f"({tenors} bp), percentile "
             f"{fmt(row['percentile'] * 100 if pd.notna(row['percentile']) else None, '.0f')} "
             f"of the last three years and {fmt(row['v:surge_ratio'], '.1f')} times its median "
             f"of the past year{_below_floor(row)}.")
