@@ -28,7 +28,7 @@ Example
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -122,9 +122,21 @@ def windows_on(day: date) -> tuple[str, ...]:
     >>> windows_on(date(2025, 10, 31))
     ('month-end', 'coupon settlement')
     """
-    ts = pd.Timestamp(day)
-    row = calendar_frame(pd.DatetimeIndex([ts]))
-    return tuple(w for w in WINDOWS if bool(row.iloc[0][w]))
+    if isinstance(day, datetime):  # a Timestamp or datetime: its calendar day
+        day = day.date()
+    return _year_windows(day.year).get(day, ())
+
+
+@cache
+def _year_windows(year: int) -> dict[date, tuple[str, ...]]:
+    # windows_on is asked for one day at a time (each auction, each week's extreme): one
+    # frame per year, computed once, instead of a padded frame per call. Days that are not
+    # business days are in no window, as calendar_frame says of them.
+    days = business_days(date(year, 1, 1), date(year, 12, 31))
+    frame = calendar_frame(days)
+    flags = frame[list(WINDOWS)].to_numpy()
+    return {ts.date(): tuple(w for w, on in zip(WINDOWS, row, strict=True) if on)
+            for ts, row in zip(frame.index, flags, strict=True)}
 
 
 def labels(frame: pd.DataFrame) -> pd.Series:
