@@ -303,6 +303,11 @@ def _candidate(state: int, hold: float, dur: float, bills4: float, tsy4: float, 
                 np.isfinite(tsy13) and np.isfinite(tsy4)
                 and tsy13 <= t.runoff_treasury_exit_bn and tsy4 < 0):
             return 0
+    elif state == 3 and not (np.isfinite(tsy4) and np.isfinite(tsy13) and tsy4 < 0
+                             and tsy13 < 0):
+        # Leaving QE, shrinking holdings are MBS settlements fading or paydowns while
+        # Treasuries are still rolled over: the end of purchases (phase 1), not runoff.
+        return 1
     elif hold <= t.runoff_total_entry_bn or (
             np.isfinite(tsy4) and np.isfinite(tsy13)
             and tsy4 <= t.runoff_treasury_entry_bn and tsy13 <= t.runoff_treasury_entry_bn):
@@ -320,6 +325,8 @@ def _strength(phase: int, hold: float, dur: float, bills4: float, tsy13: float,
         s = min(ratio(hold, t.qe_total_entry_bn), ratio(dur, t.qe_duration_entry_bn))
     elif phase == 2:
         s = min(ratio(hold, t.rmp_total_entry_bn), ratio(bills4, t.rmp_bills_entry_bn))
+        if np.isfinite(dur) and dur >= t.qe_duration_entry_bn:
+            s = 0.0  # coupons or MBS growing at a QE pace: not clearly bill purchases
     elif phase == 0:
         s = max(ratio(hold, t.runoff_total_entry_bn), ratio(tsy13, t.runoff_treasury_entry_bn))
     else:
@@ -553,10 +560,20 @@ def _substates(out: pd.DataFrame, phases: np.ndarray, t: PhaseThresholds) -> lis
     rows = out[["total_chg_13w", "bills_chg_4w", "bills_chg_13w", "coupons_chg_4w",
                 "coupons_chg_13w", "mbs_chg_13w"]].to_dict("records")
     paced = weekly_substates(out.assign(phase=phases), t)
+    announced = out["announced_phase"].astype("float64")
+    # Runoff announced over (a runoff regime within the last half year, another one now) while
+    # the holdings still read runoff: not "runoff slowing".
+    was_runoff = (announced == 0).astype(float).rolling(26, min_periods=1).max() > 0
+    ended = (was_runoff & announced.notna() & (announced != 0)).to_numpy()
     return [None if ph < 0 else
             paced.iloc[i] if ph == 2 and paced.iloc[i] is not None else
+            RUNOFF_OVER if ph == 0 and ended[i] else
             _substate(int(ph), r, prev_total13[i], t)
             for i, (ph, r) in enumerate(zip(phases, rows, strict=True))]
+
+
+#: The phase-0 sub-state once the announced regime has ended runoff.
+RUNOFF_OVER = "runoff ended as announced, not yet in the holdings"
 
 
 def classify_history(ds: Dataset, as_of: date,

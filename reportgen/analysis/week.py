@@ -135,14 +135,18 @@ def decisions_between(start: date, end: date) -> tuple[FomcDecision, ...]:
 
 
 def _pending(a: PhaseAssessment | None) -> str | None:
-    """A balance-sheet decision taken but not yet in force in the assessed week, in words."""
+    """A balance-sheet decision the holdings do not show yet, in words: one taken but not yet
+    in force, or one in force the observed phase still disagrees with (the reading must not
+    wait for what is already decided)."""
     ann = a.announced if a is not None else None
-    if a is None or ann is None or ann.phase is None or ann.phase == a.phase \
-            or not ann.is_pending(a.week):
+    if a is None or ann is None or ann.phase is None or ann.phase == a.phase:
+        return None
+    if not ann.is_pending(a.week) and a.agreement != "disagrees":
         return None
     told = "" if ann.grade == "official" else " (reported)"
-    return (f"on {day(ann.date)} the FOMC decided on phase {ann.phase} ({ann.regime}) from "
-            f"{day(ann.effective)}{told}")
+    when = "from" if ann.is_pending(a.week) else "in force since"
+    return (f"on {day(ann.date)} the FOMC decided on phase {ann.phase} ({ann.regime}), "
+            f"{when} {day(ann.effective)}{told}")
 
 
 def _assess(visible: Dataset, as_of: date,
