@@ -114,7 +114,8 @@ def compute(ctx: Context) -> pd.DataFrame:
                            th.repo_level_stressed_bp).fillna(0.0)
     obs["lvl"] = np.maximum(np.maximum(spread_lvl, vol_hot.astype(float)), level_lvl)
     frame = align(obs, days, lag_days("SOFR", "EFFR"), stale_days("SOFR"))
-    frame["level_days"] = float(th.repo_level_days)  # for the sentence: the look-back in force
+    frame["level_days"] = float(th.repo_level_days)  # for the sentence: the look-backs in force
+    frame["baseline_days"] = float(th.repo_baseline_days)
     level = frame["lvl"].astype(float)
 
     # SOFR dispersion (99th - 1st percentile), where percentiles are stored.
@@ -156,8 +157,9 @@ def compute(ctx: Context) -> pd.DataFrame:
 def explain(row: pd.Series) -> str:
     parts = [
         f"SOFR {fmt(row['v:sofr_pct'], '.2f')}% was {fmt(row['v:sofr_minus_ref_bp'], '+.0f')} bp "
-        f"against {row['ref']} ({fmt(row['v:spike_bp'], '+.0f')} bp versus its recent median; "
-        f"median of the last {row['level_days']:.0f} days {fmt(row['v:level_bp'], '+.0f')} bp)",
+        f"against {row['ref']} ({fmt(row['v:spike_bp'], '+.0f')} bp against the median of the "
+        f"previous {row['baseline_days']:.0f} days; the median of the last "
+        f"{row['level_days']:.0f} days is {fmt(row['v:level_bp'], '+.0f')} bp)",
         f"the volatility of daily changes was {fmt(row['v:vol_bp'], '.1f')} bp",
     ]
     if pd.notna(row.get("v:dispersion_bp")):
