@@ -18,6 +18,15 @@ Each stage is timed and reported to an optional ``progress`` callback, so the CL
 progress and the benchmark can report per-stage figures. The analysis and rendering functions
 are injected through :class:`Components`, which keeps this module testable without them.
 
+The PDF is made in the print worker (:mod:`reportgen.render.svg_worker`), a second process:
+it starts vl-convert and WeasyPrint while the week is analysed, converts each chart as soon as
+it is drawn and lays out the PDF while the brief and the web edition are written here, so
+the build waits only for what is left of it.
+
+:func:`build_range` builds many weeks in one process (an archive rebuilt after its cache was
+lost): the data are loaded once, each week's phase assessment is the next week's "week
+before", and week N+1 is analysed while week N's PDF is laid out.
+
 Example
 -------
 >>> result = build(load_settings(), BuildOptions(sample=True, out_dir=Path("/tmp/site")))
@@ -28,17 +37,19 @@ PosixPath('/tmp/site/briefings/2026-10-08')
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reportgen import catalog
 from reportgen.brief import build_brief
 from reportgen.config import FORMATS, Settings, thresholds_in_force
 from reportgen.dataset import Dataset
-from reportgen.errors import ConfigError, DataUnavailableError, SourceError
+from reportgen.errors import ConfigError, DataUnavailableError, ReportgenError, SourceError
 from reportgen.site.writer import (
     ASSETS_DIR,
     BRIEFINGS_DIR,
@@ -129,6 +140,17 @@ def _default_pdf(context: Mapping[str, Any], charts: Mapping[str, ChartBundle]) 
     from reportgen.render.pdf import render_briefing_pdf
 
     return render_briefing_pdf(context, charts)
+
+
+def _start_pdf(components: Components, context: Mapping[str, Any],
+               charts: Mapping[str, ChartBundle], worker: Any = None) -> Callable[[], bytes]:
+    """Start the PDF: in the print worker for the real renderer (returns at once), else the
+    component is called when the build waits for it."""
+    if components.pdf is _default_pdf:
+        from reportgen.render.pdf import start_briefing_pdf
+
+        return start_briefing_pdf(context, charts, worker)
+    return lambda: components.pdf(context, charts)
 
 
 def _default_warm_up_pdf() -> None:
@@ -361,51 +383,303 @@ def build(
     RenderError
         Charts, templates, the PDF or the site could not be produced; the site is unchanged.
     """
-    options = options or BuildOptions()
-    components = components or Components()
-    now = now or datetime.now(UTC)
-    formats = _check_formats(options.formats or settings.formats)
-    offline = settings.offline if options.offline is None else options.offline
-    out_dir = Path(options.out_dir or settings.output_dir)
-    stages = _Stages(progress)
+    run = _Run.start(settings, options or BuildOptions(), components or Components(), now,
+                     _Stages(progress))
+    data = choose_data(settings, run.options.sample, run.offline, run.components, run.now,
+                       run.stages)
+    job = _WeekJob(run, data, _briefing_date(data.dataset, run.options.as_of, run.now))
+    job.analyse()
+    job.render()
+    return job.publish()
 
-    thresholds = thresholds_in_force(settings)
-    if "pdf" in formats:
-        # The chart renderer's engine takes most of a second to start: start it now, on its
-        # own thread, while the data loads and the analysis runs.
-        components.warm_up_pdf()
-    data = choose_data(settings, options.sample, offline, components, now, stages)
-    as_of = _briefing_date(data.dataset, options.as_of, now)
 
-    with stages.stage("analyse"):
-        week = components.analyse(data.dataset, as_of, thresholds)
-    with stages.stage("charts"):
-        charts = dict(components.charts(week))
-    if "pdf" in formats:
-        # The PDF's static SVG charts are the slowest part of a build: start them now, in the
-        # background, so they are ready when the print edition is laid out.
-        components.prefetch_pdf_charts(charts)
+@dataclass(frozen=True)
+class WeekRange:
+    """The weeks of a range rebuild: every H.4.1 release day from ``first`` to ``last``
+    (``--as-of-range FIRST:LAST``), or the ``weeks`` latest up to ``last`` (``--weeks N``;
+    ``last`` defaults to the newest H.4.1 release in the data)."""
 
-    site = Site(out_dir, title=settings.site_title, base_url=settings.base_url or None)
-    with stages.stage("page"):
-        # The settings say which formats this build writes (e.g. no PDF work for html,json).
-        page = components.page(week, charts, replace(settings, formats=formats), now)
-    with stages.stage("brief"):
-        brief = build_brief(week=week, page=page, charts=charts, generated_at=now,
-                            previous_published=site.previous_brief(as_of), formats=formats,
-                            site_title=settings.site_title)
-    html, index_html, pdf = _render(components, stages, page, charts, formats, site, as_of)
+    first: date | None = None
+    last: date | None = None
+    weeks: int | None = None
 
-    with stages.stage("publish"):
-        csvs = {name: _csv(bundle) for name, bundle in charts.items()}
-        published = site.publish(
-            WeekFiles(as_of, brief, html=html, index_html=index_html, pdf=pdf, csvs=csvs),
-            # Without an HTML page only the stylesheets are needed (the archive links one).
-            assets=tuple(a for a in components.assets()
-                         if html is not None or a.name.endswith(".css")),
-        )
-    return BuildResult(as_of, out_dir, published.week_dir, formats, published, data, brief, week,
-                       stages.timings)
+    def days(self, dataset: Dataset, today: date) -> list[date]:
+        """The briefing dates, oldest first: the days each H.4.1 week became public (its
+        Wednesday plus the publication lag), the dates a weekly build without ``--as-of``
+        uses, so no week is built twice under two dates."""
+        walcl = dataset.series("WALCL").dropna()
+        lag = timedelta(days=catalog.SERIES["WALCL"].publication_lag_days)
+        days = sorted({d.date() + lag for d in walcl.index})
+        last = min(self.last or today, today)
+        chosen = [d for d in days if d <= last and (self.first is None or d >= self.first)]
+        if self.weeks is not None:
+            chosen = chosen[-self.weeks:] if self.weeks > 0 else []
+        if not chosen:
+            span = f"{days[0]} to {days[-1]}" if days else "none"
+            asked = (f"the {self.weeks} week(s) up to {last}" if self.weeks is not None
+                     else f"{self.first or 'the start'} to {last}")
+            raise DataUnavailableError(
+                f"no H.4.1 release day in {asked} in {dataset.provenance.description} (its "
+                f"H.4.1 release days: {span}); choose dates inside them")
+        return chosen
+
+
+@dataclass(frozen=True)
+class WeekOutcome:
+    """One week of a range rebuild: its result, or the error that stopped it."""
+
+    as_of: date
+    index: int  # 1-based position in the range
+    total: int
+    result: BuildResult | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class RangeResult:
+    out_dir: Path
+    data: DataChoice
+    weeks: tuple[WeekOutcome, ...]
+
+    @property
+    def failed(self) -> tuple[WeekOutcome, ...]:
+        return tuple(w for w in self.weeks if w.error is not None)
+
+
+def build_range(
+    settings: Settings,
+    weeks: WeekRange,
+    options: BuildOptions | None = None,
+    *,
+    progress: Progress | None = None,
+    on_week: Callable[[WeekOutcome], None] | None = None,
+    components: Components | None = None,
+    now: datetime | None = None,
+) -> RangeResult:
+    """Build and publish the briefing of every week in ``weeks``, oldest first, in one process.
+
+    The store is read (and, unless offline, fetched into) once; each week uses only the data
+    public on its date, exactly as ``build --as-of`` would, and is published on its own as
+    soon as it is complete (a failure later in the range leaves the earlier weeks in place).
+    A week that cannot be built is reported through ``on_week`` and skipped; the others go
+    on. Two things are not done again: the phase assessment of the week before is the one
+    just made for the previous week (the same function of the same data), and week N+1 is
+    analysed while the print worker lays out week N's PDF.
+
+    ``progress`` receives the data stages (fetch, load); ``on_week`` one
+    :class:`WeekOutcome` per week, as it is published or fails.
+
+    With the real PDF renderer, two print workers take the weeks in turn: laying out a PDF
+    takes longer than analysing a week, so while one worker lays out week N the other renders
+    week N+1's charts, and both cores stay busy. Each week's brief.json is assembled when the
+    week before it is published (it names the previous briefing), as a single build does.
+    """
+    base = options or BuildOptions()
+    run = _Run.start(settings, base, components or Components(), now, _Stages(progress))
+    data = choose_data(settings, base.sample, run.offline, run.components, run.now, run.stages)
+    days = weeks.days(data.dataset, run.now.date())
+    first_public = _first_public_date(data.dataset)
+    if first_public is not None:
+        days = [d for d in days if d >= first_public] or days
+    workers = _range_workers(run, len(days))
+    outcomes: list[WeekOutcome] = []
+    pending: deque[tuple[_WeekJob, float]] = deque()
+    previous: WeekAnalysis | None = None
+
+    def report(outcome: WeekOutcome) -> None:
+        outcomes.append(outcome)
+        if on_week is not None:
+            on_week(outcome)
+
+    def finish(job: _WeekJob, began: float) -> None:
+        try:
+            result = job.publish()
+        except ReportgenError as exc:
+            report(WeekOutcome(job.as_of, job.index, len(days), error=exc.message,
+                               seconds=time.perf_counter() - began))
+            return
+        report(WeekOutcome(job.as_of, job.index, len(days), result=result,
+                           seconds=time.perf_counter() - began))
+
+    try:
+        for index, as_of in enumerate(days, start=1):
+            began = time.perf_counter()
+            job = _WeekJob(replace(run, stages=_Stages(None)), data, as_of, index, previous,
+                           worker=workers[index % len(workers)], brief_when_published=True)
+            try:
+                job.analyse()
+            except ReportgenError as exc:
+                while pending:
+                    finish(*pending.popleft())
+                report(WeekOutcome(as_of, index, len(days), error=exc.message,
+                                   seconds=time.perf_counter() - began))
+                continue
+            previous = job.week
+            # The PDFs of the weeks before were laid out while this week was analysed.
+            while len(pending) >= len(workers):
+                finish(*pending.popleft())
+            try:
+                job.render()
+            except ReportgenError as exc:
+                report(WeekOutcome(as_of, index, len(days), error=exc.message,
+                                   seconds=time.perf_counter() - began))
+                continue
+            pending.append((job, began))
+        while pending:
+            finish(*pending.popleft())
+    finally:
+        for worker in workers[1:]:
+            if worker is not None:
+                worker.close()
+    return RangeResult(run.out_dir, data, tuple(outcomes))
+
+
+def _range_workers(run: _Run, weeks: int) -> list[Any]:
+    """The print workers of a range: this process's and, for two weeks or more with the real
+    PDF renderer, a second one (``[None]``: the components' own PDF, one week at a time)."""
+    if "pdf" not in run.formats or run.components.pdf is not _default_pdf:
+        return [None]
+    from reportgen.render import pdf, svg_worker
+
+    workers: list[Any] = [svg_worker.print_worker()]
+    if weeks > 1:
+        workers.append(svg_worker.new_worker())
+        pdf.warm_up(workers[1])
+    return workers
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every week of a build shares: the settings resolved once."""
+
+    settings: Settings
+    options: BuildOptions
+    components: Components
+    now: datetime
+    formats: tuple[str, ...]
+    offline: bool
+    out_dir: Path
+    thresholds: Thresholds
+    stages: _Stages
+
+    @classmethod
+    def start(cls, settings: Settings, options: BuildOptions, components: Components,
+              now: datetime | None, stages: _Stages) -> _Run:
+        formats = _check_formats(options.formats or settings.formats)
+        if "pdf" in formats:
+            # The print worker imports WeasyPrint and parses the stylesheet while the data
+            # loads and the week is analysed (vl-convert's engine is already starting).
+            components.warm_up_pdf()
+        return cls(settings, options, components, now or datetime.now(UTC), formats,
+                   settings.offline if options.offline is None else options.offline,
+                   Path(options.out_dir or settings.output_dir), thresholds_in_force(settings),
+                   stages)
+
+
+class _WeekJob:
+    """One week's briefing in three steps, so that a range can interleave weeks: ``analyse``
+    (the week and its charts, whose SVGs start in the worker), ``render`` (page, PDF started,
+    brief, HTML) and ``publish`` (wait for the PDF, write the site)."""
+
+    def __init__(self, run: _Run, data: DataChoice, as_of: date, index: int = 1,
+                 previous: WeekAnalysis | None = None, worker: Any = None,
+                 brief_when_published: bool = False) -> None:
+        self.run, self.data, self.as_of, self.index = run, data, as_of, index
+        self.previous, self.worker = previous, worker
+        self.brief_when_published = brief_when_published
+        self.brief: dict[str, Any] | None = None
+        self.stages = run.stages
+        self.site = Site(run.out_dir, title=run.settings.site_title,
+                         base_url=run.settings.base_url or None)
+
+    def analyse(self) -> None:
+        run, c = self.run, self.run.components
+        with self.stages.stage("analyse"):
+            if c.analyse is _default_analyse and self.previous is not None:
+                self.week = _analyse_after(self.data.dataset, self.as_of, run.thresholds,
+                                           self.previous)
+            else:
+                self.week = c.analyse(self.data.dataset, self.as_of, run.thresholds)
+        with self.stages.stage("charts"):
+            self.charts = _draw_charts(c, self.week, "pdf" in run.formats, self.worker)
+
+    def render(self) -> None:
+        run, c, charts = self.run, self.run.components, self.charts
+        with self.stages.stage("page"):
+            # The settings say which formats this build writes (no PDF work for html,json).
+            self.page = c.page(self.week, charts, replace(run.settings, formats=run.formats),
+                               run.now)
+        context = self.page.to_context()
+        self.pdf_wait: Callable[[], bytes] | None = None
+        self.pdf_started = time.perf_counter()
+        if "pdf" in run.formats:
+            self.pdf_wait = _start_pdf(c, context, charts, self.worker)
+        if not self.brief_when_published:
+            self._build_brief()
+        self.html, self.index_html = _render_html(c, self.stages, context, charts, run.formats,
+                                                  self.site, self.as_of)
+
+    def _build_brief(self) -> dict[str, Any]:
+        run = self.run
+        with self.stages.stage("brief"):
+            self.brief = build_brief(week=self.week, page=self.page, charts=self.charts,
+                                     generated_at=run.now,
+                                     previous_published=self.site.previous_brief(self.as_of),
+                                     formats=run.formats, site_title=run.settings.site_title)
+        return self.brief
+
+    def publish(self) -> BuildResult:
+        run, c = self.run, self.run.components
+        pdf = None
+        if self.pdf_wait is not None:
+            with self.stages.stage("pdf"):
+                # What is left of the PDF, begun after the page in the worker.
+                pdf = self.pdf_wait()
+        else:
+            self.stages.skip("pdf", "not in --format")
+        brief = self.brief if self.brief is not None else self._build_brief()
+        with self.stages.stage("publish"):
+            csvs = {name: _csv(bundle) for name, bundle in self.charts.items()}
+            published = self.site.publish(
+                WeekFiles(self.as_of, brief, html=self.html, index_html=self.index_html,
+                          pdf=pdf, csvs=csvs),
+                # Without an HTML page only the stylesheets are needed (the archive links one).
+                assets=tuple(a for a in c.assets()
+                             if self.html is not None or a.name.endswith(".css")),
+            )
+        return BuildResult(self.as_of, run.out_dir, published.week_dir, run.formats, published,
+                           self.data, brief, self.week, dict(self.stages.timings))
+
+
+def _analyse_after(dataset: Dataset, as_of: date, thresholds: Thresholds,
+                   previous: WeekAnalysis) -> WeekAnalysis:
+    """The week's analysis in a range, reusing the previous week's phase assessment as this
+    week's "week before" when it is for that very date (see ``analyse(previous=...)``)."""
+    from reportgen.analysis.week import analyse
+
+    return analyse(dataset, as_of, thresholds, previous=previous)
+
+
+def _draw_charts(components: Components, week: WeekAnalysis, pdf: bool,
+                 worker: Any = None) -> dict[str, ChartBundle]:
+    """The week's charts; with a PDF to make, each chart's SVG starts in the worker as soon as
+    the chart is drawn, while the next ones are drawn here."""
+    if not pdf:
+        return dict(components.charts(week))
+    if components.charts is _default_charts and \
+            components.prefetch_pdf_charts is _default_prefetch_pdf_charts:
+        from reportgen.charts import iter_charts
+        from reportgen.render.pdf import prefetch_svgs
+
+        charts: dict[str, ChartBundle] = {}
+        for bundle in iter_charts(week):
+            charts[bundle.name] = bundle
+            prefetch_svgs({bundle.name: bundle}, worker)
+        return charts
+    charts = dict(components.charts(week))
+    components.prefetch_pdf_charts(charts)
+    return charts
 
 
 def _briefing_date(dataset: Dataset, requested: date | None, now: datetime) -> date:
@@ -423,14 +697,11 @@ def _briefing_date(dataset: Dataset, requested: date | None, now: datetime) -> d
     return as_of
 
 
-def _render(components: Components, stages: _Stages, page: Page,
-            charts: Mapping[str, ChartBundle], formats: tuple[str, ...], site: Site,
-            as_of: date) -> tuple[str | None, str | None, bytes | None]:
-    """The HTML page (for the week's folder and, when it is the latest, for the site root) and
-    the PDF, each only when asked for."""
+def _render_html(components: Components, stages: _Stages, context: Mapping[str, Any],
+                 charts: Mapping[str, ChartBundle], formats: tuple[str, ...], site: Site,
+                 as_of: date) -> tuple[str | None, str | None]:
+    """The HTML page for the week's folder and, when it is the latest, for the site root."""
     html = index_html = None
-    pdf = None
-    context = page.to_context()
     if "html" in formats:
         with stages.stage("html"):
             # Rendered once with placeholder prefixes, then filled in for the week's folder
@@ -443,12 +714,7 @@ def _render(components: Components, stages: _Stages, page: Page,
                 index_html = _fill(rendered, f"{ASSETS_DIR}/", f"{week}/{DATA_DIR}/")
     else:
         stages.skip("html", "not in --format")
-    if "pdf" in formats:
-        with stages.stage("pdf"):
-            pdf = components.pdf(context, charts)
-    else:
-        stages.skip("pdf", "not in --format")
-    return html, index_html, pdf
+    return html, index_html
 
 
 # URL-safe, survive HTML escaping and JSON encoding unchanged, and never occur in data.
@@ -496,5 +762,5 @@ def _first_public_date(dataset: Dataset) -> date | None:
 
 __all__ = [
     "STAGES", "BuildOptions", "BuildResult", "Components", "DataChoice", "ProgressEvent",
-    "build", "choose_data",
+    "RangeResult", "WeekOutcome", "WeekRange", "build", "build_range", "choose_data",
 ]

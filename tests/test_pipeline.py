@@ -392,3 +392,152 @@ def test_the_week_is_analysed_once_per_build(tmp_path: Path,
     assert composite["status_before"] == result.week.week_before.dashboard.composite.status
     assert composite["value_after"] == result.week.composite.value
     assert result.brief["page"]["front"]["lead"] == list(calls.pages[0].front.lead)
+
+
+# -- a range of weeks in one process -------------------------------------------------------------
+RANGE = [date(2026, 9, 3), date(2026, 9, 10), SAMPLE_AS_OF]
+
+
+def test_a_week_range_is_the_h41_release_days_in_it() -> None:
+    from reportgen.pipeline import WeekRange
+    from tests.factories import sample_dataset
+
+    ds = sample_dataset()
+    today = NOW.date()
+    # Every Thursday on which an H.4.1 week became public, oldest first.
+    assert WeekRange(date(2026, 9, 1), date(2026, 9, 20)).days(ds, today) == RANGE
+    assert WeekRange(weeks=3).days(ds, today) == RANGE
+    assert WeekRange(last=date(2026, 9, 16), weeks=2).days(ds, today) == RANGE[:2]
+    # A range past the data ends with the data; one without any release day says so.
+    assert WeekRange(date(2026, 9, 10), today).days(ds, today) == RANGE[1:]
+    with pytest.raises(DataUnavailableError, match="no H.4.1 release day in 2026-09-18 to"):
+        WeekRange(date(2026, 9, 18), today).days(ds, today)
+
+
+def test_a_range_rebuild_writes_what_one_build_per_week_writes(tmp_path: Path) -> None:
+    from reportgen.pipeline import WeekRange, build_range
+
+    weeks: list[Any] = []
+    ranged = build_range(settings_for(tmp_path / "a"), WeekRange(RANGE[0], RANGE[-1]),
+                         BuildOptions(sample=True), components=fake_components(),
+                         on_week=weeks.append, now=NOW)
+    for day in RANGE:
+        build(settings_for(tmp_path / "b"), BuildOptions(sample=True, as_of=day),
+              components=fake_components(), now=NOW)
+    assert [w.as_of for w in weeks] == RANGE and not ranged.failed
+    assert [(w.index, w.total) for w in weeks] == [(1, 3), (2, 3), (3, 3)]
+    assert tree(tmp_path / "a" / "out") == tree(tmp_path / "b" / "out")
+
+
+def test_a_range_rebuild_reuses_each_week_s_phase_assessment_as_the_next_week_before(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real analysis: each week is analysed once, and the week before of the next is
+    the same assessment (one per date, not two), equal to what a single build computes."""
+    from reportgen.pipeline import WeekRange, _default_analyse, build_range
+
+    stage: list[str | None] = [None]
+    spied = spy_on_the_analysis(monkeypatch, stage)
+    weeks: list[Any] = []
+    build_range(settings_for(tmp_path), WeekRange(RANGE[0], RANGE[-1]),
+                BuildOptions(sample=True, formats=("json",)),
+                components=fake_components(analyse=_default_analyse), on_week=weeks.append,
+                now=NOW)
+    assessed = [d for n, _, d in spied if n == "assess"]
+    assert assessed == [RANGE[0], RANGE[0] - timedelta(days=7), RANGE[1], RANGE[2]]
+    single = build(settings_for(tmp_path / "single"),
+                   BuildOptions(sample=True, as_of=RANGE[-1], formats=("json",)),
+                   components=fake_components(), now=NOW)
+    last = weeks[-1].result
+    assert last.week.week_before.assessment == single.week.week_before.assessment
+    assert last.brief["changes"] == single.brief["changes"]
+
+
+def test_a_week_that_fails_in_a_range_is_reported_and_the_others_are_published(
+        tmp_path: Path) -> None:
+    from reportgen.pipeline import WeekRange, build_range
+    from tests.build_fakes import fake_pdf
+
+    def pdf(context: dict[str, Any], charts: Any) -> bytes:
+        if context["meta"].as_of == RANGE[1].isoformat():
+            raise RenderError("the layout broke")
+        return fake_pdf(context, charts)
+
+    result = build_range(settings_for(tmp_path), WeekRange(RANGE[0], RANGE[-1]),
+                         BuildOptions(sample=True), components=fake_components(pdf=pdf),
+                         now=NOW)
+    assert [(w.as_of, w.error) for w in result.failed] == [(RANGE[1], "the layout broke")]
+    published = sorted(p.name for p in (tmp_path / "out" / "briefings").iterdir())
+    assert published == [RANGE[0].isoformat(), RANGE[2].isoformat()]
+
+
+@pytest.fixture()
+def fake_range(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    from reportgen.pipeline import build_range
+
+    calls = Calls()
+    monkeypatch.setattr(build_commands, "run_build_range",
+                        functools.partial(build_range, components=fake_components(calls)))
+    return calls
+
+
+def test_build_command_rebuilds_a_range_with_a_line_per_week(tmp_path: Path,
+                                                             fake_range: Calls) -> None:
+    result = CliRunner().invoke(cli, ["build", "--sample", "--as-of-range",
+                                      "2026-09-01:2026-09-20", "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    assert fake_range.analysed == RANGE
+    for index, day in enumerate(RANGE, start=1):
+        assert f"[ {index}/3] {day}: written (" in result.stderr
+    assert ("Rebuilt 3 week(s) from 2026-09-03 to 2026-09-17 into "
+            f"{tmp_path / 'site'}/: 3 written") in result.stdout
+    assert "3 week(s) in the archive" in result.stdout
+    assert "start to exit (3 week(s)" in result.stdout
+
+
+def test_build_command_weeks_counts_back_from_as_of(tmp_path: Path, fake_range: Calls) -> None:
+    result = CliRunner().invoke(cli, ["build", "--sample", "--weeks", "2", "--as-of",
+                                      "2026-09-16", "--out", str(tmp_path / "site"), "-q"])
+    assert result.exit_code == 0, result.output
+    assert fake_range.analysed == RANGE[:2]
+    assert "written" not in result.stderr  # --quiet: only failures and the summary
+
+
+def test_build_command_range_exits_1_naming_the_weeks_that_failed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportgen.pipeline import build_range
+
+    def pdf(context: dict[str, Any], charts: Any) -> bytes:
+        raise RenderError("no fonts")
+
+    monkeypatch.setattr(build_commands, "run_build_range",
+                        functools.partial(build_range, components=fake_components(pdf=pdf)))
+    result = CliRunner().invoke(cli, ["build", "--sample", "--weeks", "2", "--out",
+                                      str(tmp_path / "site")])
+    assert result.exit_code == 1
+    assert "[ 1/2] 2026-09-10: not built: no fonts" in result.stderr
+    assert result.output.splitlines()[-1] == (
+        "Error: 2 of 2 week(s) could not be built (listed above); the others are in the site")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--as-of-range", "2026-09-20:2026-09-01"], "2026-09-20 is after 2026-09-01"),
+    (["--as-of-range", "2026-09-01"], "is not FIRST:LAST"),
+    (["--as-of-range", "2026-09-01:2999-01-01"], "2999-01-01 is after today"),
+    (["--as-of-range", "2026-09-01:2026-09-20", "--weeks", "3"], "takes neither --as-of"),
+    (["--weeks", "0"], "0 is not in the range x>=1"),
+])
+def test_build_command_refuses_a_bad_range(args: list[str], message: str,
+                                           fake_range: Calls) -> None:
+    result = CliRunner().invoke(cli, ["build", "--sample", *args])
+    assert result.exit_code == 2
+    assert message in result.output and fake_range.analysed == []
+
+
+def test_the_done_line_counts_the_whole_run(tmp_path: Path, fake_build: Calls) -> None:
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "db.sqlite"), "build", "--sample",
+                                      "--out", str(tmp_path / "site")])
+    done = result.stdout.splitlines()[-1]
+    assert done.startswith("Done in ") and ", start to exit (start-up " in done
+    # Its parts are the start-up, every stage that ran, and the rest ("other").
+    for stage in ("load", "analyse", "charts", "page", "brief", "html", "pdf", "publish"):
+        assert f" {stage} " in done

@@ -230,10 +230,16 @@ def test_archive_is_persisted_and_rebuilt_from_the_store_when_missing(
             if s["with"]["path"] == "site"]
     assert len(restore) == len(save) == 1
     assert restore[0]["with"]["restore-keys"] == "reportgen-site-"
-    backfill = [s for s in steps(publish, "build") if "--as-of \"$as_of\"" in s.get("run", "")]
+    backfill = [s for s in steps(publish, "build") if "--weeks" in s.get("run", "")]
     assert len(backfill) == 1
     assert backfill[0]["if"] == "steps.site-cache.outputs.cache-matched-key == ''"
     assert int(publish["env"]["BACKFILL_WEEKS"]) > 0
+    # One process for every week (the store read once), not one build per week: no loop.
+    script = backfill[0]["run"]
+    assert re.search(r'--weeks "\$BACKFILL_WEEKS" --as-of "\$before"', script)
+    assert "for " not in script and script.count("reportgen build") == 1
+    # The weeks before this one: this week's briefing is the next step's.
+    assert 'date -u -d "last thursday - 7 days"' in script
 
 
 def test_as_of_input_reaches_the_build_through_the_environment(publish: dict[str, Any]) -> None:

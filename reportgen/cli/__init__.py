@@ -1,15 +1,23 @@
 """The ``reportgen`` command line: a thin Click group that parses options, calls the pipeline
 and maps ``ReportgenError`` to ``Error: ...`` with exit code 1.
 
-Commands live beside this file, one module per area, and are registered at the bottom.
+Commands live beside this file, one module per area, and are registered at the bottom by name
+only (:data:`COMMANDS`): a module is imported when its command runs (or its own ``--help`` is
+asked for), so ``reportgen --help`` and ``reportgen data status`` start without pandas, Altair
+or WeasyPrint. The console script is :func:`main`, which ends the process as soon as the
+command's output is written (see there).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -17,17 +25,40 @@ import click
 
 from reportgen import __version__
 from reportgen.config import Settings, load_settings, thresholds_in_force
-from reportgen.dataset import Dataset
 from reportgen.errors import ReportgenError
-from reportgen.store import Store
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from reportgen.analysis.thresholds import Thresholds
     from reportgen.analysis.week import WeekAnalysis
+    from reportgen.dataset import Dataset
+    from reportgen.store import Store
+
+
+def _process_started() -> float:
+    """When this process started, on the ``time.perf_counter`` clock: the interpreter's own
+    start-up (before any of reportgen runs) is part of what a user waits for, so the build's
+    "Done in" counts from here. Linux reads it from /proc; elsewhere it is this import."""
+    now = time.perf_counter()
+    try:
+        with open("/proc/self/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        with open("/proc/uptime", "rb") as uptime:
+            up = float(uptime.read().split()[0])
+        age = up - int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return now
+    return now - age if 0.0 <= age < 60.0 else now
+
+
+#: The process start on the ``time.perf_counter`` clock (see :func:`_process_started`).
+PROCESS_STARTED = _process_started()
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Stores a command opened: closed by :func:`main` before it ends the process, as a normal
+#: exit would (SQLite then folds its write-ahead log back into the file).
+_OPEN_STORES: list[Store] = []
 
 
 @dataclass
@@ -41,7 +72,10 @@ class AppContext:
     def store(self) -> Store:
         """The user's store (``--db`` / ``REPORTGEN_DB`` / ``data/reportgen.sqlite``)."""
         if self._store is None:
+            from reportgen.store import Store
+
             self._store = Store.open(self.settings.db_path)
+            _OPEN_STORES.append(self._store)
         return self._store
 
     def dataset(self, sample: bool = False) -> Dataset:
@@ -49,6 +83,7 @@ class AppContext:
 
         An empty store falls back to the sample, and says so on stderr.
         """
+        from reportgen.dataset import Dataset
         from reportgen.sample import load_sample_store
 
         if sample or self.use_sample:
@@ -87,14 +122,101 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
+@dataclass(frozen=True)
+class LazyCommand:
+    """Where a command lives and its one-line help, for listing it without importing it."""
+
+    module: str
+    attr: str
+    summary: str  # the first paragraph of its help; tests/test_cli_lazy.py keeps them equal
+
+    def load(self) -> click.Command:
+        command = getattr(import_module(self.module), self.attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+class LazyCommands(MutableMapping[str, click.Command]):
+    """The group's commands: names known at once, each module imported on first access.
+
+    Click reads ``group.commands`` as a mapping (``get``, iteration, ``[name] = command``), so
+    everything that walks the commands (help of one command, shell completion, the docs test)
+    still sees real ``click.Command`` objects; only listing the names imports nothing.
+    """
+
+    def __init__(self, lazy: dict[str, LazyCommand]) -> None:
+        self.lazy = dict(lazy)
+        self.loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self.loaded:
+            if name not in self.lazy:
+                raise KeyError(name)
+            self.loaded[name] = self.lazy[name].load()
+        return self.loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self.loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self.lazy and name not in self.loaded:
+            raise KeyError(name)
+        self.lazy.pop(name, None)
+        self.loaded.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(self.lazy), **dict.fromkeys(self.loaded)})
+
+    def __len__(self) -> int:
+        return len(self.lazy.keys() | self.loaded.keys())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.lazy or name in self.loaded
+
+
 class ReportgenGroup(click.Group):
-    """Turns domain errors into one clear ``Error:`` line instead of a traceback."""
+    """Turns domain errors into one clear ``Error:`` line instead of a traceback, and loads
+    each command's module only when it is needed (:class:`LazyCommands`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands({})
+
+    def add_lazy_command(self, name: str, command: LazyCommand) -> None:
+        assert isinstance(self.commands, LazyCommands)
+        self.commands.lazy[name] = command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ReportgenError as exc:
             raise click.ClickException(exc.message) from exc
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Click's command list, with the summaries of commands not yet imported taken from
+        :data:`COMMANDS` (the same text Click would shorten from their help)."""
+        commands = self.commands
+        assert isinstance(commands, LazyCommands)
+        rows: list[tuple[str, str | None]] = []
+        for name in self.list_commands(ctx):
+            if name in commands.loaded:
+                command = commands.loaded[name]
+                if not command.hidden:
+                    rows.append((name, None))
+            else:
+                rows.append((name, commands.lazy[name].summary))
+        if not rows:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+        lines = []
+        for name, summary in rows:
+            if summary is None:
+                lines.append((name, commands.loaded[name].get_short_help_str(limit)))
+            else:
+                # Shortened exactly as Click shortens a loaded command's help.
+                lines.append((name, click.Command(name, help=summary).get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(lines)
 
 
 def _scrubbed_excepthook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
@@ -243,22 +365,78 @@ def cli(ctx: click.Context, db_path: Path | None, use_sample: bool) -> None:
     ctx.obj = AppContext(settings=settings, use_sample=use_sample)
 
 
-def _register() -> None:
-    from reportgen.cli import data_commands
+#: Every command: its module and the first paragraph of its help (shown by ``--help``).
+COMMANDS: dict[str, LazyCommand] = {
+    "fetch": LazyCommand(
+        "reportgen.cli.data_commands", "fetch",
+        "Update the store with what is new from FRED, the NY Fed, Treasury Fiscal Data and "
+        "the OFR."),
+    "data": LazyCommand(
+        "reportgen.cli.data_commands", "data", "Inspect, import and export the local store."),
+    "build": LazyCommand(
+        "reportgen.cli.build_commands", "build",
+        "Build the weekly briefing and publish it into the static site."),
+    "signals": LazyCommand(
+        "reportgen.cli.signal_commands", "signals",
+        "Plumbing stress: repo rates, SRF, auctions, fails, Treasury volatility, yield curve, "
+        "reserves, the composite index and the auction-dealer-funding feedback loop."),
+    "assess": LazyCommand(
+        "reportgen.cli.phase_commands", "assess_command",
+        "Which phase the Fed's balance sheet is in, since when, how sure, and what would move "
+        "it."),
+    "phases": LazyCommand(
+        "reportgen.cli.phase_commands", "phases_command",
+        "The weekly history of the balance-sheet phase, one row per H.4.1 Wednesday."),
+}
+for _name, _command in COMMANDS.items():
+    cli.add_lazy_command(_name, _command)
 
-    cli.add_command(data_commands.fetch)
-    cli.add_command(data_commands.data)
-    # -- further command modules register here, one line each --
-    from reportgen.cli import build_commands
 
-    cli.add_command(build_commands.build)
-    from reportgen.cli import signal_commands
-
-    cli.add_command(signal_commands.signals)
-    from reportgen.cli import phase_commands
-
-    cli.add_command(phase_commands.assess_command)
-    cli.add_command(phase_commands.phases_command)
+_under_main = False
 
 
-_register()
+def run_started() -> float:
+    """When the run began, for the "Done in" line: the process start under the console
+    script (interpreter start-up and imports included), else now (a test calling :data:`cli`
+    in a long-lived process)."""
+    return PROCESS_STARTED if _under_main else time.perf_counter()
+
+
+def main() -> None:
+    """The ``reportgen`` console script: run the command, then end the process at once.
+
+    Once a command's output is written and flushed there is nothing left to do, but a normal
+    interpreter exit would still take a few tenths of a second after a build to tear down
+    pandas, Altair, WeasyPrint and their objects. ``os._exit`` skips that, after flushing the
+    standard streams and logging. Everything a command writes is complete by then: the store
+    commits each transaction, the site writer renames each file into place, and nothing here
+    depends on ``atexit`` handlers; the stores a command opened are closed first. Tests call
+    :data:`cli` (Click's runner), never this.
+    """
+    global _under_main
+    _under_main = True
+    code: int
+    try:
+        cli.main(prog_name="reportgen")
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            sys.stderr.write(f"{exc.code}\n")
+    _exit_now(code)
+
+
+def _exit_now(code: int) -> None:
+    import logging
+
+    for store in _OPEN_STORES:
+        # Already closed, or its file went away: there is nothing left to fold back.
+        with contextlib.suppress(Exception):
+            store.close()
+    try:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe (`reportgen ... | head`): nothing to flush
+        code = code or 1
+    os._exit(code)

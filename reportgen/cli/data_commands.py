@@ -12,7 +12,6 @@ import click
 
 from reportgen import catalog, redaction
 from reportgen.cli import AppContext, pass_app, to_date
-from reportgen.sources.csvfiles import csv_files, import_files
 from reportgen.store import ItemSummary, Store
 
 
@@ -197,20 +196,18 @@ def status(app: AppContext, fmt: str, show_all: bool) -> None:
         reportgen data status
         reportgen --sample data status --format json
     """
-    dataset = app.dataset()
+    description, items = _stored_items(app)
     today = date.today()
-    rows = status_rows(list(dataset.provenance.items), today)
+    rows = status_rows(items, today)
     if not show_all and fmt == "table":
         rows = [r for r in rows if r["status"] != "missing"]
     if fmt == "json":
         click.echo(
-            json.dumps(
-                {"data": dataset.provenance.description, "today": today.isoformat(), "items": rows},
-                indent=2,
-            )
+            json.dumps({"data": description, "today": today.isoformat(), "items": rows},
+                       indent=2)
         )
         return
-    click.echo(f"Data: {dataset.provenance.description} (today {today.isoformat()})")
+    click.echo(f"Data: {description} (today {today.isoformat()})")
     headers = ("name", "kind", "source", "units", "rows", "last", "age_days", "status")
     widths = (
         {
@@ -230,6 +227,18 @@ def status(app: AppContext, fmt: str, show_all: bool) -> None:
     click.echo(f"{len(rows)} item(s), {stale} stale.")
 
 
+def _stored_items(app: AppContext) -> tuple[str, list[ItemSummary]]:
+    """What ``data status`` lists: the store's summary (one query per table; no series is read
+    into memory), or the bundled sample's, with the same fallback and note as
+    :meth:`AppContext.dataset`."""
+    if not app.use_sample:
+        store = app.store()
+        if not store.is_empty():
+            return f"store {app.settings.db_path}", store.summary()
+    dataset = app.dataset()  # the sample, saying so when the store was empty
+    return dataset.provenance.description, list(dataset.provenance.items)
+
+
 @data.command("import")
 @click.argument("directory", type=click.Path(exists=True, file_okay=True, path_type=Path))
 @pass_app
@@ -247,6 +256,8 @@ def import_(app: AppContext, directory: Path) -> None:
         reportgen --db x.sqlite data import ../shared/data/real
         reportgen data import ~/Downloads/WALCL.csv
     """
+    from reportgen.sources.csvfiles import csv_files, import_files
+
     paths = [directory] if directory.is_file() else csv_files(directory)
     store: Store = app.store()
     store.prepare_write()  # a damaged, locked or read-only store is reported before parsing
