@@ -18,7 +18,7 @@ Example
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -236,9 +236,19 @@ def analyse(dataset: Dataset, as_of: date, thresholds: Thresholds = DEFAULT, *,
                                                     as_of))
 
 
+def read_week_before(dataset: Dataset, week: WeekAnalysis,
+                     previous: WeekAnalysis | None = None) -> WeekAnalysis:
+    """``week``, analysed with ``with_week_before=False``, with its week before read exactly
+    as :func:`analyse` reads it (``previous`` as there). The build draws the charts first (they
+    do not use the week before), so that their SVGs start about 0.1 s sooner.
+    """
+    return replace(week, week_before=_week_before(dataset, week.as_of, week.thresholds,
+                                                  week.dashboard, previous))
+
+
 __all__ = [
     "ChartFrames", "Coverage", "Evidence", "FomcDecision", "Implications", "PhaseAssessment",
     "Reservoir",
     "ReservoirRow", "SignalResult", "Statement", "WeekAnalysis", "WeekBefore", "WeekExtreme",
-    "analyse",
+    "analyse", "read_week_before",
 ]
