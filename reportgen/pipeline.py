@@ -6,8 +6,9 @@
    the build says so and uses the store; an empty (or absent) store falls back to the bundled
    sample. Fetch failures of single items never stop a build: the store keeps what it had.
 2. **analyse**: :func:`reportgen.analysis.week.analyse` computes the whole week once (phase,
-   signals, reservoir, the week's extremes, implications, chart frames, the week before) on
-   the data public on ``as_of`` (no look-ahead), with the thresholds of the settings.
+   signals, reservoir, the week's extremes, implications, chart frames) on the data public on
+   ``as_of`` (no look-ahead), with the thresholds of the settings; the week before is read
+   (:func:`~reportgen.analysis.week.read_week_before`) once the charts are drawn.
 3. **views**: the charts, the page (every sentence), ``brief.json`` (a serialisation of the
    week and its page), the HTML and the PDF: each a view of the same WeekAnalysis, produced in
    memory first.
@@ -74,6 +75,7 @@ STAGES: dict[str, str] = {
     "load": "Loading data",
     "analyse": "Analysing the week (phase, signals, reservoir)",
     "charts": "Drawing the charts",
+    "before": "Reading the week before",
     "page": "Writing the briefing text",
     "brief": "Assembling brief.json",
     "html": "Rendering the HTML briefing",
@@ -595,14 +597,25 @@ class _WeekJob:
 
     def analyse(self) -> None:
         run, c = self.run, self.run.components
+        # The real analysis reads the week before after the charts are drawn (they do not use
+        # it): their SVGs start about 0.1 s sooner. A component's analysis does it all at once.
+        later = c.analyse is _default_analyse
         with self.stages.stage("analyse"):
-            if c.analyse is _default_analyse and self.previous is not None:
-                self.week = _analyse_after(self.data.dataset, self.as_of, run.thresholds,
-                                           self.previous)
+            if later:
+                from reportgen.analysis.week import analyse
+
+                self.week = analyse(self.data.dataset, self.as_of, run.thresholds,
+                                    with_week_before=False)
             else:
                 self.week = c.analyse(self.data.dataset, self.as_of, run.thresholds)
         with self.stages.stage("charts"):
             self.charts = _draw_charts(c, self.week, "pdf" in run.formats, self.worker)
+        if later:
+            from reportgen.analysis.week import read_week_before
+
+            with self.stages.stage("before"):
+                # In a range, the previous week's own assessment (see analyse(previous=...)).
+                self.week = read_week_before(self.data.dataset, self.week, self.previous)
 
     def render(self) -> None:
         run, c, charts = self.run, self.run.components, self.charts
@@ -650,15 +663,6 @@ class _WeekJob:
             )
         return BuildResult(self.as_of, run.out_dir, published.week_dir, run.formats, published,
                            self.data, brief, self.week, dict(self.stages.timings))
-
-
-def _analyse_after(dataset: Dataset, as_of: date, thresholds: Thresholds,
-                   previous: WeekAnalysis) -> WeekAnalysis:
-    """The week's analysis in a range, reusing the previous week's phase assessment as this
-    week's "week before" when it is for that very date (see ``analyse(previous=...)``)."""
-    from reportgen.analysis.week import analyse
-
-    return analyse(dataset, as_of, thresholds, previous=previous)
 
 
 def _draw_charts(components: Components, week: WeekAnalysis, pdf: bool,

@@ -253,9 +253,9 @@ def test_build_command_reports_stages_files_data_and_freshness(tmp_path: Path,
     assert "newest as of 2026-09-17: WALCL 2026-09-16" in out
     assert "Done in" in out
     err = result.stderr
-    assert "[ 1/9] Fetching new data: skipped (--sample" in err
-    assert "[ 3/9] Analysing the week (phase, signals, reservoir) ... " in err
-    assert "[ 9/9] Writing the site ... " in err
+    assert "[ 1/10] Fetching new data: skipped (--sample" in err
+    assert "[ 3/10] Analysing the week (phase, signals, reservoir) ... " in err
+    assert "[10/10] Writing the site ... " in err
 
 
 def test_build_command_says_when_there_is_no_network(tmp_path: Path, fake_build: Calls) -> None:
@@ -541,3 +541,32 @@ def test_the_done_line_counts_the_whole_run(tmp_path: Path, fake_build: Calls) -
     # Its parts are the start-up, every stage that ran, and the rest ("other").
     for stage in ("load", "analyse", "charts", "page", "brief", "html", "pdf", "publish"):
         assert f" {stage} " in done
+
+
+def test_the_real_analysis_reads_the_week_before_once_the_charts_are_drawn(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The charts do not use the week before, so the build draws them (and starts their SVGs)
+    first; the week before is then read in its own stage, with the same result as analyse."""
+    from reportgen.analysis.week import analyse
+    from reportgen.pipeline import _default_analyse
+    from tests.factories import sample_dataset
+
+    stage: list[str | None] = [None]
+    events: list[ProgressEvent] = []
+
+    def progress(event: ProgressEvent) -> None:
+        events.append(event)
+        stage[0] = event.stage if event.state == "start" else None
+
+    spied = spy_on_the_analysis(monkeypatch, stage)
+    result = build(settings_for(tmp_path), BuildOptions(sample=True, formats=("json",)),
+                   components=fake_components(analyse=_default_analyse), progress=progress,
+                   now=NOW)
+    done = [e.stage for e in events if e.state == "done"]
+    assert done == ["load", "analyse", "charts", "before", "page", "brief", "publish"]
+    assert [(d, s) for n, s, d in spied if n == "assess"] == [
+        (SAMPLE_AS_OF, "analyse"), (SAMPLE_AS_OF - timedelta(days=7), "before")]
+    whole = analyse(sample_dataset(), SAMPLE_AS_OF)
+    assert whole.week_before is not None and result.week.week_before is not None
+    assert result.week.week_before.assessment == whole.week_before.assessment
+    assert result.week.week_before.extremes == whole.week_before.extremes
