@@ -7,8 +7,6 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from reportgen.analysis.signals import (
     ALL_NAMES,
@@ -139,23 +137,33 @@ def _same(a: float | None, b: float) -> bool:
     return b is not None and not math.isnan(b) and abs(a - b) < 1e-9
 
 
-@settings(max_examples=6, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.integers(min_value=0, max_value=390))
+# Every ninth day of the sample's daily data, and the days around market holidays and
+# quarter-ends, where a filled gap could otherwise depend on data published later (Good Friday
+# 2026: no SRF operation, but a business day). A fixed list, so CI never draws a new case.
+LOOK_AHEAD_DAYS = sorted({date(2025, 9, 1) + timedelta(days=9 * k) for k in range(44)}
+                         | {date(2025, 11, 27), date(2025, 11, 28), date(2025, 12, 24),
+                            date(2025, 12, 26), date(2025, 12, 31), date(2026, 1, 2),
+                            date(2026, 4, 2), date(2026, 4, 3), date(2026, 4, 6),
+                            date(2026, 7, 2), date(2026, 7, 3), date(2026, 9, 30)})
+
+
 def test_no_look_ahead_history_row_equals_dashboard_on_visible_data(
-        sample: Dataset, sample_history: pd.DataFrame, offset: int) -> None:
+        sample: Dataset, sample_history: pd.DataFrame) -> None:
     """The history (computed on all the data) equals, on every date, a dashboard computed from
     only the data public on that date."""
-    day = date(2025, 9, 1) + timedelta(days=offset)
-    if day not in set(sample_history["date"]):
-        return
-    d = compute_dashboard(sample, day)
-    rows = sample_history[sample_history["date"] == day].set_index("signal")
-    for r in d.rows():
-        h = rows.loc[r.name]
-        assert r.status == h["status"], (r.name, day)
-        assert _same(r.value, h["value"]), (r.name, day, r.value, h["value"])
-        assert _same(r.percentile, h["percentile"]), (r.name, day)
+    checked = 0
+    for day in LOOK_AHEAD_DAYS:
+        if day not in set(sample_history["date"]):
+            continue
+        checked += 1
+        d = compute_dashboard(sample, day)
+        rows = sample_history[sample_history["date"] == day].set_index("signal")
+        for r in d.rows():
+            h = rows.loc[r.name]
+            assert r.status == h["status"], (r.name, day)
+            assert _same(r.value, h["value"]), (r.name, day, r.value, h["value"])
+            assert _same(r.percentile, h["percentile"]), (r.name, day)
+    assert checked >= 40
 
 
 def test_sample_signals_without_auctions_or_fails_are_unavailable(sample: Dataset) -> None:

@@ -139,7 +139,11 @@ def test_srf_takeup_in_billions_excluding_small_value_exercises() -> None:
     assert r.units.startswith("USD bn")
     assert row(ds, "srf", "2025-10-30")["value"] == 6.2
     assert row(ds, "srf", "2025-10-30")["status"] == "elevated"
-    assert row(ds, "srf", "2025-10-15")["status"] == "normal"  # no row inside the span: zero
+    assert row(ds, "srf", "2025-10-01")["value"] == 0.0  # an operation with nothing taken up
+    assert row(ds, "srf", "2025-10-01")["status"] == "normal"
+    # A day with no operation on record is not filled with a zero: whether it would be
+    # cannot depend on data published after it (the history must match what was known).
+    assert row(ds, "srf", "2025-10-15")["status"] == "unavailable"
     assert row(ds, "srf", "2025-09-15")["status"] == "unavailable"  # before the data
     assert row(ds, "srf", "2025-12-15")["status"] == "unavailable"  # after it
 

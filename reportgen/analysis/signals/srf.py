@@ -36,9 +36,17 @@ COMPONENTS = ("takeup_bn", "operations", "max_takeup_20d_bn", "record_bn")
 
 
 def takeup(ds: Dataset) -> tuple[pd.Series, pd.Series, str, int]:
-    """Daily take-up (USD bn) and operation count on business days of the covered span,
-    the source's label, and its publication lag in days."""
-    ops = ds.table("repo_operations")
+    """Daily take-up (USD bn) and operation count on the days the source covers, the source's
+    label, and its publication lag in days.
+
+    A day is covered when the source says something about it: a day with any repo operation
+    on record (take-up 0 where none was SRF take-up), or a row of the daily totals (which carry
+    their zeros). Days the Desk did not operate (Good Friday, say) are not filled with zeros:
+    whether such a day is filled must not depend on data published later, or the history
+    would differ from what was known on the day.
+    """
+    all_ops = ds.table("repo_operations")
+    ops = all_ops
     if len(ops):
         ops = ops[(ops["operation_type"] == "repo")]
         ops = ops[ops["small_value"].fillna(0).astype(int) == 0]
@@ -52,6 +60,11 @@ def takeup(ds: Dataset) -> tuple[pd.Series, pd.Series, str, int]:
         count = day.groupby(day.to_numpy()).size().astype(float)
         label = "NY Fed repo operations (small-value exercises excluded)"
         lag = spec.publication_lag_days
+        covered = pd.DatetimeIndex(pd.to_datetime(
+            all_ops["operation_date"].astype(str).str[:10]).unique()).sort_values()
+        covered = covered[covered >= per_day.index.min()]
+        per_day = per_day.reindex(covered, fill_value=0.0)
+        count = count.reindex(covered, fill_value=0.0)
     else:
         s = observations(ds, "SRF_ACCEPTED") * catalog.billions_factor("SRF_ACCEPTED")
         if s.empty:
@@ -59,9 +72,6 @@ def takeup(ds: Dataset) -> tuple[pd.Series, pd.Series, str, int]:
         per_day, count = s, pd.Series(np.nan, index=s.index)
         label = "NY Fed daily SRF totals (small-value exercises excluded)"
         lag = catalog.series("SRF_ACCEPTED").publication_lag_days
-    span = pd.bdate_range(per_day.index.min(), per_day.index.max())
-    per_day = per_day.reindex(span, fill_value=0.0)
-    count = count.reindex(span, fill_value=0.0)
     return per_day.astype(float), count, label, lag
 
 
