@@ -104,6 +104,53 @@ def test_every_sample_chart_carries_the_theme(charts: dict[str, ChartBundle]) ->
         assert chart_spec(bundle.chart)["config"]["font"] == theme.FONT, name
 
 
+# -- how Altair is used -----------------------------------------------------------------------
+@pytest.mark.parametrize("as_of", AS_OFS)
+def test_every_chart_is_valid_vega_lite(as_of: date) -> None:
+    """Altair's checks as each object is made are off (its debug mode: 0.05 s a build), so
+    every chart of the sample is validated here, whole, against the Vega-Lite schema."""
+    for name, bundle in sample_charts(as_of).items():
+        try:
+            bundle.chart.to_dict(validate=True)
+        except Exception as exc:  # Altair's SchemaValidationError
+            pytest.fail(f"{name}: {exc}")
+
+
+def test_the_validation_above_catches_an_invalid_chart() -> None:
+    bad = alt.Chart(pd.DataFrame({"a": [1.0]})).mark_line().encode(
+        x=alt.X("a:Q", scale=alt.Scale(type="no-such-scale")))
+    with pytest.raises(Exception, match="no-such-scale"):
+        bad.to_dict(validate=True)
+
+
+def test_inline_data_are_exactly_altairs_values(charts: dict[str, ChartBundle]) -> None:
+    ours = {name: b.chart.to_dict(validate=False) for name, b in charts.items()}
+    with alt.data_transformers.enable("default"):
+        altairs = {name: b.chart.to_dict(validate=False) for name, b in charts.items()}
+    assert ours == altairs
+
+
+def test_inline_data_agree_with_altair_on_awkward_values() -> None:
+    from altair.vegalite.data import default_data_transformer
+
+    from reportgen.charts.inline_data import to_values
+
+    naive = pd.to_datetime(["2026-09-17 00:00:00", None, "2026-09-18 13:45:07"])
+    frames = {
+        "floats, missing and infinite": pd.DataFrame({"v": [1.5, np.nan, np.inf, -np.inf]}),
+        "ints and bools": pd.DataFrame({"i": [1, 2, 3], "b": [True, False, True]}),
+        "dates with a missing day": pd.DataFrame({"date": naive}),
+        "text with gaps": pd.DataFrame({"s": pd.Series(["a", None, "c"], dtype="str"),
+                                        "o": pd.Series(["x", np.nan, "z"], dtype=object)}),
+        "sub-second times": pd.DataFrame({"t": pd.to_datetime(["2026-09-17 00:00:00.5"])}),
+        "a time zone": pd.DataFrame({"t": pd.to_datetime(["2026-09-17"]).tz_localize("UTC")}),
+        "categories": pd.DataFrame({"c": pd.Categorical(["a", None])}),
+        "no rows": pd.DataFrame({"v": pd.Series([], dtype=float)}),
+    }
+    for what, frame in frames.items():
+        assert to_values(frame) == default_data_transformer(frame), what
+
+
 # -- which charts exist ---------------------------------------------------------------------
 def test_sample_briefing_has_every_chart(charts: dict[str, ChartBundle]) -> None:
     # The sample includes auctions, fails (to Nov 2025), daily SRF and the 2025-26 bill

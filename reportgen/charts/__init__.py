@@ -19,10 +19,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import altair as alt
+import altair.utils.schemapi
 import pandas as pd
 
 from reportgen.analysis.week import ChartFrames, WeekAnalysis
-from reportgen.charts import balance, capacity, pipe, theme
+from reportgen.charts import balance, capacity, inline_data, pipe, theme
 from reportgen.formatting import bn as _bn
 from reportgen.formatting import bn1 as _bn1
 from reportgen.formatting import bn2 as _bn2
@@ -31,6 +32,10 @@ from reportgen.formatting import day as _d
 from reportgen.formatting import phase_title
 
 theme.enable()
+inline_data.enable()
+# Altair validates every object as it is made ("debug mode"), about 0.05 s a build, for errors
+# that tests/test_charts.py catches by validating every chart's spec against the schema.
+altair.utils.schemapi.disable_debug_mode()
 
 SECTIONS = ("phase", "reservoir", "pipe", "stock_flow")
 

@@ -71,7 +71,7 @@ def holdings_chart(holdings: pd.DataFrame, phases: pd.DataFrame,
     if len(decisions):
         rules = alt.Chart(decisions).mark_rule(
             color=PALETTE["ink"], strokeDash=[3, 3], strokeWidth=1).encode(
-            x="date:T",
+            x=alt.X("date:T"),
             tooltip=[alt.Tooltip("date:T", title="FOMC", format=DATE_FORMAT),
                      alt.Tooltip("label:N", title="Decision")],
         )
@@ -211,7 +211,7 @@ def pace_chart(pace: pd.DataFrame, steps: pd.DataFrame) -> alt.TopLevelMixin:
     if len(steps):
         layers.append(alt.Chart(steps).mark_rule(
             color=PALETTE["ink"], strokeDash=[2, 2], strokeWidth=1).encode(
-            x="date:T",
+            x=alt.X("date:T"),
             tooltip=[alt.Tooltip("date:T", title="Desk schedule", format=DATE_FORMAT),
                      alt.Tooltip("label:N", title="Step")]))
         span = pd.to_datetime(pace["date"])

@@ -18,6 +18,7 @@ from reportgen.charts.base import (
     hover_readout,
     subtitle,
     time_x,
+    zero_rule,
     zoom,
 )
 from reportgen.charts.theme import PALETTE
@@ -58,7 +59,7 @@ def dealer_positions_chart(positions: pd.DataFrame, breaks: pd.DataFrame,
     if len(weak):
         layers.append(alt.Chart(weak).mark_rule(
             color=PALETTE["red"], strokeWidth=1, opacity=0.45).encode(
-            x="date:T",
+            x=alt.X("date:T"),
             tooltip=[alt.Tooltip("date:T", title="Weak auction", format=DATE_FORMAT),
                      alt.Tooltip("tenor:N", title="Tenor"),
                      alt.Tooltip("dealer_share:Q", title="Dealer share (%)", format=".1f"),
@@ -66,20 +67,21 @@ def dealer_positions_chart(positions: pd.DataFrame, breaks: pd.DataFrame,
     if len(breaks):
         layers.append(alt.Chart(breaks).mark_rule(
             color=PALETTE["muted"], strokeDash=[4, 3], strokeWidth=1.2).encode(
-            x="date:T", tooltip=[alt.Tooltip("date:T", title="Series break from",
+            x=alt.X("date:T"), tooltip=[alt.Tooltip("date:T", title="Series break from",
                                              format=DATE_FORMAT),
                                  alt.Tooltip("label:N", title="Never compared across")]))
         layers.append(alt.Chart(breaks).mark_text(
             align="left", dx=3, baseline="top", fontSize=9, color=PALETTE["muted"]).encode(
-            x="date:T", y=alt.value(2), text="label:N"))
-    layers.append(alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(
-        color=PALETTE["ink"], strokeWidth=0.6).encode(y="zero:Q"))
+            x=alt.X("date:T"), y=alt.YValue(2), text=alt.Text("label:N")))
+    layers.append(zero_rule(0.6))
     layers.append(alt.Chart(break_gaps(long, ["value_bn"], by="series")).mark_line(
         interpolate="linear").encode(
         x=time_x(dates=long["date"]),
         y=alt.Y("value_bn:Q", title="USD billions, net long", axis=alt.Axis(format=",.0f")),
         color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=colors)),
-        strokeWidth=alt.condition("datum.series === 'Total'", alt.value(2.4), alt.value(1.2)),
+        strokeWidth=alt.StrokeWidthValue(
+            1.2, condition=alt.ConditionalPredicateValueDefnumberExprRef(
+                test="datum.series === 'Total'", value=2.4)),
     ).add_params(zoom("dealer_zoom")))
     layers.append(hover_readout(long, "series", "value_bn", "USD bn", ",.1f", order))
     notes = ["Primary dealers, USD bn, weekly (Wednesday)."]
@@ -105,8 +107,7 @@ def repo_segments_chart(segments: pd.DataFrame) -> alt.TopLevelMixin:
     order = [names[c] for c in cols]
     refs = list(dict.fromkeys(segments["reference"].astype(str)))
     ref_text = " / ".join(refs)
-    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(
-        color=PALETTE["ink"], strokeWidth=0.8).encode(y="zero:Q")
+    zero = zero_rule()
     lines = alt.Chart(break_gaps(long, ["spread_bp"], by="series")).mark_line(
         strokeWidth=1.4).encode(
         x=time_x(dates=long["date"]),
@@ -120,7 +121,7 @@ def repo_segments_chart(segments: pd.DataFrame) -> alt.TopLevelMixin:
                  alt.Tooltip("vintage:N", title="OFR vintage")],
     ).add_params(zoom("segments_zoom"))
     points = alt.Chart(long).mark_point(size=14, filled=True, opacity=0).encode(
-        x="date:T", y="spread_bp:Q",
+        x=alt.X("date:T"), y=alt.Y("spread_bp:Q"),
         tooltip=[alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
                  alt.Tooltip("spread_bp:Q", title="Over the reference (bp)", format="+.0f")],
     ).properties(name=INTERACTIVE_ONLY)

@@ -20,6 +20,7 @@ from reportgen.charts.base import (
     shaded_periods,
     subtitle,
     time_x,
+    zero_rule,
     zoom,
 )
 from reportgen.charts.theme import PALETTE
@@ -93,12 +94,11 @@ def repo_spread_chart(spread: pd.DataFrame, windows: pd.DataFrame,
             continue
         # No filter: a day without percentiles is missing, so the band breaks there.
         layers.append(base.mark_area(color=color, opacity=0.9).encode(
-            y=f"{lo}:Q", y2=f"{hi}:Q"))
+            y=alt.Y(f"{lo}:Q"), y2=alt.Y2(f"{hi}:Q")))
         drawn.append(name)
         first = pd.Timestamp(spread.loc[has, "date"].min())
         band_start = first if band_start is None else min(band_start, first)
-    layers.append(alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(
-        color=PALETTE["ink"], strokeWidth=0.8).encode(y="zero:Q"))
+    layers.append(zero_rule())
     layers.append(base.mark_line(color=PALETTE["primary"], strokeWidth=1.5).encode(
         y=alt.Y("sofr_bp:Q", title=f"basis points vs {reference}"),
         tooltip=[alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
@@ -107,7 +107,7 @@ def repo_spread_chart(spread: pd.DataFrame, windows: pd.DataFrame,
                  alt.Tooltip("p99_bp:Q", title="99th pct (bp)", format="+.0f")],
     ).add_params(zoom("repo_zoom")))
     layers.append(base.mark_point(size=14, filled=True, color=PALETTE["primary"], opacity=0).encode(
-        y="sofr_bp:Q",
+        y=alt.Y("sofr_bp:Q"),
         tooltip=[alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
                  alt.Tooltip("sofr_bp:Q", title=f"SOFR - {reference} (bp)", format="+.0f")],
     ).properties(name=INTERACTIVE_ONLY))
@@ -202,11 +202,11 @@ def auctions_chart(auctions: pd.DataFrame) -> alt.TopLevelMixin:
         (tail & share, "isValid(datum.tail_bp) && isValid(datum.dealer_share)",
          {"color": color, "size": size}, False),
         (tail & ~share, "isValid(datum.tail_bp) && !isValid(datum.dealer_share)",
-         {"color": color, "size": alt.value(_PLAIN_DOT)}, squares),
+         {"color": color, "size": alt.SizeValue(_PLAIN_DOT)}, squares),
         (~tail & share, "!isValid(datum.tail_bp) && isValid(datum.dealer_share)",
-         {"color": alt.value(PALETTE["grey"]), "size": size}, False),
+         {"color": alt.ColorValue(PALETTE["grey"]), "size": size}, False),
         (~tail & ~share, "!isValid(datum.tail_bp) && !isValid(datum.dealer_share)",
-         {"color": alt.value(PALETTE["grey"]), "size": alt.value(_PLAIN_DOT)}, squares),
+         {"color": alt.ColorValue(PALETTE["grey"]), "size": alt.SizeValue(_PLAIN_DOT)}, squares),
     ]
     for rows, keep, enc, square in kinds:
         if not rows.any():
@@ -249,7 +249,7 @@ def fails_chart(fails: pd.DataFrame, measure: str) -> alt.TopLevelMixin:
                  alt.Tooltip("fails_bn:Q", title="Fails, USD bn", format=",.1f"),
                  alt.Tooltip("avg4_bn:Q", title="4-week average", format=",.1f")],
     ).add_params(zoom("fails_zoom"))
-    avg = base.mark_line(color=PALETTE["primary"]).encode(y="avg4_bn:Q")
+    avg = base.mark_line(color=PALETTE["primary"]).encode(y=alt.Y("avg4_bn:Q"))
     return alt.layer(bars, avg).properties(height=170, title=alt.Title(
         "Treasury settlement fails",
         subtitle=subtitle("Primary dealers, fails to deliver + receive, USD bn a week;",
@@ -281,8 +281,7 @@ def curve_chart(curve: pd.DataFrame) -> alt.TopLevelMixin:
     ``curve`` columns: ``date``, ``series``, ``spread_bp``.
     """
     order = [s for s in ["10y - 3m", "10y - 2y"] if s in set(curve["series"])]
-    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(
-        color=PALETTE["ink"], strokeWidth=0.8).encode(y="zero:Q")
+    zero = zero_rule()
     lines = alt.Chart(break_gaps(curve, ["spread_bp"], by="series")).mark_line(
         strokeWidth=1.5).encode(
         x=time_x(dates=curve["date"]),
