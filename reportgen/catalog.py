@@ -288,7 +288,7 @@ SERIES: dict[str, SeriesSpec] = {
 
 # OFR repo mnemonics by segment: (preliminary, final or None). The dealer-intermediated DVP
 # and GCF rates over tri-party price dealer balance-sheet cost; keep vintages apart (see
-# ``reportgen.sources.ofr.combine_vintages``).
+# ``reportgen.analysis.signals.repo_segments.combine_vintages``).
 OFR_REPO_RATES = {
     "DVP": ("REPO-DVP_AR_OO-P", "REPO-DVP_AR_OO-F"),
     "GCF": ("REPO-GCF_AR_OO-P", None),

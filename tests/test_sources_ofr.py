@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen import catalog, fetching
+from reportgen.analysis.signals.repo_segments import combine_vintages
 from reportgen.cli import cli
 from reportgen.config import Settings
 from reportgen.errors import PayloadError, UnitError
@@ -101,7 +102,7 @@ def test_parse_timeseries_refuses_a_pair_that_is_not_date_value() -> None:
 def test_final_fills_a_preliminary_null_and_combine_vintages_says_which() -> None:
     p = ofr.parse_timeseries(load("REPO-DVP_AR_OO-P.json"), "REPO-DVP_AR_OO-P", URL)
     f = ofr.parse_timeseries(load("REPO-DVP_AR_OO-F.json"), "REPO-DVP_AR_OO-F", URL)
-    both = ofr.combine_vintages(f, p)
+    both = combine_vintages(f, p)
     assert both.loc[day("2024-10-11")].tolist() == [4.81, "final"]  # P null, F published
     assert both.loc[day("2026-10-01")].tolist() == [3.85, "preliminary"]  # no final yet
     shared = f.dropna().index.intersection(p.dropna().index)

@@ -104,3 +104,18 @@ def test_charts_and_render_read_the_analysis_only_through_the_week() -> None:
                     target != "reportgen.analysis.week":
                 offenders.append(f"{name} imports {target}")
     assert offenders == []
+
+
+def test_analysis_and_views_never_import_the_sources() -> None:
+    """Data flows one way (sources -> store -> analysis -> views): nothing downstream of the
+    store imports a source module (it would also load the HTTP client into every build)."""
+    modules = _modules()
+    offenders = [
+        f"{name} imports {target}"
+        for name, path in modules.items()
+        if name.startswith(("reportgen.analysis", "reportgen.charts", "reportgen.render",
+                            "reportgen.brief", "reportgen.site"))
+        for target in _imports(name, path, modules)
+        if target.startswith("reportgen.sources")
+    ]
+    assert offenders == []

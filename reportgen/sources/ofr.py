@@ -205,28 +205,3 @@ def fetch_fsi(http: HttpClient, start: date | None = None) -> dict[str, pd.Serie
     """The whole Financial Stress Index file (one request, about 0.5 MB); ``start`` filters."""
     response = http.get(FSI_URL)
     return parse_fsi_csv(response.text, FSI_URL, start)
-
-
-def combine_vintages(final: pd.Series, preliminary: pd.Series) -> pd.DataFrame:
-    """One daily series from a final and a preliminary vintage, saying which each day uses.
-
-    The final value wherever it is published (not NaN), else the preliminary one. Days where
-    neither has a value keep NaN with vintage ``"none"``. Use it on data already cut to an
-    as-of date (``Dataset.visible``), so that a final value not yet public is not used.
-
-    Example
-    -------
-    >>> f = pd.Series([3.9, float("nan")], pd.to_datetime(["2024-10-10", "2024-10-11"]))
-    >>> p = pd.Series([3.9, float("nan"), 3.85],
-    ...               pd.to_datetime(["2024-10-10", "2024-10-11", "2024-10-14"]))
-    >>> combine_vintages(f, p)["vintage"].tolist()
-    ['final', 'none', 'preliminary']
-    """
-    index = final.index.union(preliminary.index)
-    f = final.reindex(index)
-    p = preliminary.reindex(index)
-    use_final = f.notna()
-    value = f.where(use_final, p)
-    vintage = pd.Series("preliminary", index=index).where(~use_final, "final")
-    vintage = vintage.where(value.notna(), "none")
-    return pd.DataFrame({"value": value, "vintage": vintage})

@@ -6,7 +6,7 @@ the cleared bilateral DVP segment; when dealer balance sheets are scarce the DVP
 tri-party. Inputs (OFR Short-term Funding Monitor, overnight/open average rates, percent):
 
 - DVP: ``REPO-DVP_AR_OO-F`` (final) where it is published, else ``REPO-DVP_AR_OO-P``
-  (preliminary), through :func:`reportgen.sources.ofr.combine_vintages`; the vintage of each day
+  (preliminary), through :func:`combine_vintages`; the vintage of each day
   is kept and said.
 - The tri-party reference, the first stored for the same day: the OFR tri-party rate
   (``REPO-TRI_AR_OO-F``/``-P``), else the NY Fed TGCR (``TGCRRATE``, computed from tri-party
@@ -51,7 +51,6 @@ from reportgen.analysis.signals.base import (
 )
 from reportgen.dataset import Dataset
 from reportgen.formatting import day
-from reportgen.sources.ofr import combine_vintages
 
 NAME = "repo_segments"
 TITLE = "Repo segments"
@@ -70,6 +69,30 @@ REFERENCE_NOTES = {
 }
 NO_DVP = "no OFR DVP repo rate stored (REPO-DVP_AR_OO-P or -F)"
 
+
+def combine_vintages(final: pd.Series, preliminary: pd.Series) -> pd.DataFrame:
+    """One daily series from a final and a preliminary vintage, saying which each day uses.
+
+    The final value wherever it is published (not NaN), else the preliminary one. Days where
+    neither has a value keep NaN with vintage ``"none"``. Use it on data already cut to an
+    as-of date (``Dataset.visible``), so that a final value not yet public is not used.
+
+    Example
+    -------
+    >>> f = pd.Series([3.9, float("nan")], pd.to_datetime(["2024-10-10", "2024-10-11"]))
+    >>> p = pd.Series([3.9, float("nan"), 3.85],
+    ...               pd.to_datetime(["2024-10-10", "2024-10-11", "2024-10-14"]))
+    >>> combine_vintages(f, p)["vintage"].tolist()
+    ['final', 'none', 'preliminary']
+    """
+    index = final.index.union(preliminary.index)
+    f = final.reindex(index)
+    p = preliminary.reindex(index)
+    use_final = f.notna()
+    value = f.where(use_final, p)
+    vintage = pd.Series("preliminary", index=index).where(~use_final, "final")
+    vintage = vintage.where(value.notna(), "none")
+    return pd.DataFrame({"value": value, "vintage": vintage})
 
 def vintaged(ds: Dataset, segment: str,
              table: dict[str, tuple[str, str | None]] | None = None) -> pd.DataFrame:
