@@ -334,6 +334,28 @@ class Store:
         )
         self._conn.execute(f'DROP TABLE "{old}"')
 
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str) -> Store:
+        """A writable in-memory store holding ``data`` (what :meth:`to_bytes` returned);
+        raises :class:`StoreError`, naming ``name``, if it is not a store of a version this
+        code reads."""
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        store = cls(conn, ":memory:")
+        try:
+            conn.deserialize(data)
+            store._columns = store._read_layout()
+        except StoreError:
+            conn.close()
+            raise
+        except sqlite3.Error as exc:
+            conn.close()
+            raise store_error(exc, name, "read") from exc
+        return store
+
+    def to_bytes(self) -> bytes:
+        """The whole store as one SQLite database image (for :meth:`from_bytes`)."""
+        return self._conn.serialize()
+
     def close(self) -> None:
         self._conn.close()
 

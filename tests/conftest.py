@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +18,12 @@ from reportgen.store import Store
 
 REAL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# The prepared sample (reportgen/sample/prepared.py) is kept in a folder of this test run, never
+# in the user's cache; subprocesses of the tests inherit it.
+_CACHE = tempfile.mkdtemp(prefix="reportgen-test-cache-")
+os.environ["REPORTGEN_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

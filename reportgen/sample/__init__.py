@@ -6,6 +6,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+from reportgen.sample import prepared
 from reportgen.sources.csvfiles import csv_files, import_files
 from reportgen.store import Store
 
@@ -49,7 +50,15 @@ def sample_files() -> list[Path]:
 
 
 def load_sample_store() -> Store:
-    """An in-memory store holding the bundled sample (the user's store is never touched)."""
-    store = Store.open(":memory:")
-    import_files(store, sample_files(), SAMPLE_ASSEMBLED, origin="sample")
+    """An in-memory store holding the bundled sample (the user's store is never touched).
+
+    Imported from the CSV files once, then copied from the prepared copy in the user's cache
+    (:mod:`reportgen.sample.prepared`): the same store, about 0.2 s sooner.
+    """
+    files = sample_files()
+    store = prepared.read(files)
+    if store is None:
+        store = Store.open(":memory:")
+        import_files(store, files, SAMPLE_ASSEMBLED, origin="sample")
+        prepared.write(store, files)
     return store

@@ -216,7 +216,7 @@ def _parse_value_columns(
         if value_kind == "value_billions":
             series = series / _billions_factor(sid, path)
         _check_units(sid, series.dropna(), path, lines)
-        series.attrs[validate.LINES_ATTR] = lines
+        series.attrs[validate.LINES_ATTR] = validate.DayLines(lines)
         out[sid] = series
     return out
 
@@ -246,7 +246,7 @@ def _parse_records(
             raise ImportFileError(str(path), line, str(exc)) from None
     columns = [f.name for f in fields if f.name in mapping]
     frame = pd.DataFrame.from_records(records, columns=columns)
-    frame.attrs[validate.LINES_ATTR] = [line for line, _ in rows]
+    frame.attrs[validate.LINES_ATTR] = validate.RowLines(line for line, _ in rows)
     return frame
 
 
@@ -409,7 +409,7 @@ def _pd_statistics_long(
     out: dict[str, pd.DataFrame] = {}
     for table, records in by_table.items():
         frame = pd.DataFrame.from_records(records, columns=catalog.TABLES[table].column_names)
-        frame.attrs[validate.LINES_ATTR] = lines[table]
+        frame.attrs[validate.LINES_ATTR] = validate.RowLines(lines[table])
         out[table] = frame
     return out
 
@@ -431,7 +431,7 @@ def _pd_fails_long(
         except ValueParseError as exc:
             raise ImportFileError(str(path), line, str(exc)) from None
     frame = pd.DataFrame.from_records(records, columns=["date", "keyid", "value"])
-    frame.attrs[validate.LINES_ATTR] = lines
+    frame.attrs[validate.LINES_ATTR] = validate.RowLines(lines)
     return frame
 
 
