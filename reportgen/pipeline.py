@@ -47,7 +47,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportgen import catalog
-from reportgen.brief import build_brief
 from reportgen.config import FORMATS, Settings, thresholds_in_force
 from reportgen.dataset import Dataset
 from reportgen.errors import ConfigError, DataUnavailableError, ReportgenError, SourceError
@@ -634,6 +633,10 @@ class _WeekJob:
                                                   self.site, self.as_of)
 
     def _build_brief(self) -> dict[str, Any]:
+        # Imported here, like the other views: the first chart's SVG waits for what is
+        # imported before the analysis (brief.json and the page are needed only after it).
+        from reportgen.brief import build_brief
+
         run = self.run
         with self.stages.stage("brief"):
             self.brief = build_brief(week=self.week, page=self.page, charts=self.charts,
