@@ -155,9 +155,11 @@ def _start_pdf(components: Components, context: Mapping[str, Any],
 
 
 def _default_warm_up_pdf() -> None:
-    from reportgen.render.pdf import warm_up
+    # The worker's client only (the standard library): Altair and the templates are imported
+    # by the stages that use them, so the timing line counts them there.
+    from reportgen.render.svg_worker import prepare_print
 
-    warm_up()
+    prepare_print()
 
 
 def _default_prefetch_pdf_charts(charts: Mapping[str, ChartBundle]) -> None:

@@ -4,15 +4,21 @@ vl-convert and WeasyPrint, renders each chart once, lays out the PDF, and fails 
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reportgen.charts import ChartBundle
 from reportgen.errors import RenderError
-from reportgen.render import pdf, svg_worker
+from reportgen.render import pdf, print_css, svg_worker
 from reportgen.render.svg_worker import LocalWorker, Worker, WorkerError, print_worker
 from tests.factories import sample_charts, sample_page
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +29,7 @@ def charts() -> dict[str, ChartBundle]:
 def test_the_worker_imports_vl_convert_and_weasyprint_and_nothing_of_the_build() -> None:
     worker = print_worker()
     assert isinstance(worker, Worker)
-    worker.submit("prepare", pdf._css_path()).result(timeout=60)
+    worker.submit("prepare", print_css()).result(timeout=60)
     loaded = set(worker.submit("modules").result(timeout=60))
     assert {"vl_convert", "weasyprint"} <= loaded
     heavy = {"pandas", "numpy", "altair", "jinja2", "click", "reportgen.cli",
@@ -31,6 +37,18 @@ def test_the_worker_imports_vl_convert_and_weasyprint_and_nothing_of_the_build()
     assert not heavy & loaded, sorted(heavy & loaded)
     assert {m for m in loaded if m.startswith("reportgen")} <= {
         "reportgen", "reportgen.render", "reportgen.render.svg_worker"}
+
+
+def test_preparing_the_print_edition_loads_nothing_heavy_here() -> None:
+    """A build asks the worker to prepare before it loads Altair or the templates, so that
+    their import time is counted in the stages that use them."""
+    code = ("import sys; from reportgen.render.svg_worker import LocalWorker, prepare_print; "
+            "w = LocalWorker(); w.handler.stylesheet = lambda css: None; prepare_print(w); "
+            "print(sorted(m for m in ('altair', 'jinja2', 'pandas', 'reportgen.render.html') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
 def test_the_pdf_is_laid_out_in_the_worker_from_the_svgs_it_already_holds(

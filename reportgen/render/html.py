@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -22,17 +21,9 @@ from markupsafe import Markup
 
 from reportgen.charts.base import chart_spec
 from reportgen.errors import RenderError
+from reportgen.render import templates_dir
 
 TEMPLATE = "briefing.html"
-
-
-def templates_dir() -> Path:
-    """The templates folder: ``reportgen/templates`` when installed, else ``templates/`` at the
-    top of the source checkout (the same rule as the site writer)."""
-    packaged = Path(__file__).resolve().parents[1] / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "templates"
 
 
 @lru_cache(maxsize=1)

@@ -27,18 +27,19 @@ from typing import Any
 
 from reportgen.charts.base import chart_spec, static_spec
 from reportgen.errors import RenderError
-from reportgen.render.html import render, templates_dir
+from reportgen.render import PRINT_CSS, print_css, templates_dir
+from reportgen.render.html import render
 from reportgen.render.svg_worker import (
     ChartError,
     LocalWorker,
     Worker,
     WorkerError,
     flatten_gradients,
+    prepare_print,
     print_worker,
     svg_data_uri,
 )
 
-PRINT_CSS = "print.css"
 #: Seconds to wait for the worker's answer before giving up (a PDF takes one or two).
 ANSWER_TIMEOUT = 300.0
 _CACHE_SIZE = 64
@@ -54,10 +55,6 @@ __all__ = [
 
 def _spec_key(spec: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _css_path() -> str:
-    return str(templates_dir() / PRINT_CSS)
 
 
 def _submit(charts: Mapping[str, Any], text: bool = False,
@@ -92,9 +89,8 @@ def _submit(charts: Mapping[str, Any], text: bool = False,
 
 def warm_up(worker: Worker | LocalWorker | None = None) -> None:
     """Have the worker import WeasyPrint and parse the print stylesheet now (returns at once);
-    the worker itself, and vl-convert's engine, start on first use (``reportgen build`` starts
-    them before it imports the rest of reportgen)."""
-    (worker or print_worker()).submit("prepare", _css_path())
+    see :func:`reportgen.render.svg_worker.prepare_print`."""
+    prepare_print(worker)
 
 
 def prefetch_svgs(charts: Mapping[str, Any],
@@ -160,7 +156,7 @@ def start_briefing_pdf(context: Mapping[str, Any], charts: Mapping[str, Any],
     target = worker or print_worker()
     if any(target is not _cache.get(key, (None,))[0] for key, _ in submitted.values()):
         _submit(charts, worker=target)  # the worker was restarted meanwhile: send them again
-    future: Future[bytes] = target.submit("pdf", html, slots, _css_path(), str(templates_dir()))
+    future: Future[bytes] = target.submit("pdf", html, slots, print_css(), str(templates_dir()))
 
     def wait() -> bytes:
         try:

@@ -375,6 +375,15 @@ def print_worker() -> Worker | LocalWorker:
         return _worker
 
 
+def prepare_print(worker: Worker | LocalWorker | None = None) -> None:
+    """Have ``worker`` (default: this process's) import WeasyPrint and parse the print
+    stylesheet now (returns at once). Imports nothing beyond the standard library, so a build
+    calls it before loading Altair or the templates."""
+    from reportgen.render import print_css
+
+    (worker or print_worker()).submit("prepare", print_css())
+
+
 def start() -> None:
     """Start the worker now (returns at once): ``reportgen build`` calls this before importing
     the rest of reportgen, so the engine is warm by the time the first chart exists."""
