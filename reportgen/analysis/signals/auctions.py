@@ -86,6 +86,15 @@ def auction_table(ctx: Context) -> pd.DataFrame:
     return table
 
 
+def _rolling_by_tenor(values: pd.Series, tenor: pd.Series, window: int, min_periods: int,
+                      how: str) -> pd.Series:
+    """``values`` rolled over the last ``window`` auctions of the same tenor (in row order),
+    aligned with ``values``: one grouped rolling, not one per tenor."""
+    rolled = values.groupby(tenor, sort=False).rolling(window, min_periods=min_periods)
+    result: pd.Series = getattr(rolled, how)()
+    return result.reset_index(level=0, drop=True).reindex(values.index)
+
+
 def _auction_table(ctx: Context) -> pd.DataFrame:
     th = ctx.th
     raw = ctx.ds.table("auctions")
@@ -118,7 +127,7 @@ def _auction_table(ctx: Context) -> pd.DataFrame:
     look, minp = th.auction_lookback, th.auction_min_prior
     for col, prior in (("tail_bp", "tail_prior"), ("bid_to_cover_ratio", "btc_prior"),
                        ("dealer_share_pct", "dealer_prior")):
-        a[prior] = g[col].transform(lambda s: s.shift(1).rolling(look, min_periods=minp).mean())
+        a[prior] = _rolling_by_tenor(g[col].shift(1), a["tenor"], look, minp, "mean")
     a["n_prior"] = g.cumcount()
     tests = pd.DataFrame({
         "tail": a["tail_bp"] >= a["tail_prior"] + th.auction_tail_margin_bp,
@@ -128,8 +137,8 @@ def _auction_table(ctx: Context) -> pd.DataFrame:
     a["criteria_met"] = tests.sum(axis=1)
     a["judged"] = a["n_prior"] >= minp
     a["weak"] = a["judged"] & (a["criteria_met"] >= th.auction_weak_criteria)
-    a["weak_of_last"] = g["weak"].transform(
-        lambda s: s.astype(float).rolling(th.auction_persist_of, min_periods=1).sum())
+    a["weak_of_last"] = _rolling_by_tenor(a["weak"].astype(float), a["tenor"],
+                                          th.auction_persist_of, 1, "sum")
     a["flagged"] = a["judged"] & (a["weak_of_last"] >= th.auction_persist_weak)
     # How unusual this tail is against earlier auctions of the tenor (trailing window).
     pz = []

@@ -87,10 +87,15 @@ def _week_windows(weeks: pd.DatetimeIndex) -> list[str]:
         return []
     days = calendar.business_days((weeks.min() - pd.Timedelta(days=6)).date(), weeks.max().date())
     labels = calendar.labels(calendar.calendar_frame(days))
+    day_names = [set(str(text).split(";")) - {""} for text in labels.to_numpy()]
+    # Each week's days are a slice of the sorted days: (end - 7 days, end].
+    stamps = labels.index.to_numpy().astype("datetime64[ns]")
+    ends = weeks.to_numpy().astype("datetime64[ns]")
+    first = stamps.searchsorted(ends - np.timedelta64(7, "D"), side="right")
+    last = stamps.searchsorted(ends, side="right")
     out = []
-    for end in weeks:
-        inside = labels[(labels.index > end - pd.Timedelta(days=7)) & (labels.index <= end)]
-        names = {w for text in inside for w in str(text).split(";") if w}
+    for lo, hi in zip(first, last, strict=True):
+        names = set().union(*day_names[lo:hi])
         out.append(";".join(w for w in calendar.WINDOWS if w in names))
     return out
 
