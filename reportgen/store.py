@@ -195,15 +195,20 @@ class Store:
         except sqlite3.Error as exc:
             raise store_error(exc, path_str, "read") from exc
         store = cls(conn, path_str, writable=False, can_write=can_write)
+        store._load_layout(path_str)
+        return store
+
+    def _load_layout(self, name: str) -> None:
+        """Read and check the tables of the database just opened (:meth:`_read_layout`); on
+        failure the connection is closed and a :class:`StoreError` naming ``name`` raised."""
         try:
-            store._columns = store._read_layout()
+            self._columns = self._read_layout()
         except StoreError:
-            conn.close()
+            self._conn.close()
             raise
         except sqlite3.Error as exc:
-            conn.close()
-            raise store_error(exc, path_str, "read") from exc
-        return store
+            self._conn.close()
+            raise store_error(exc, name, "read") from exc
 
     def _read_layout(self) -> dict[str, set[str]] | None:
         """The tables and columns of an existing file, checked to be a reportgen store of a
@@ -340,16 +345,13 @@ class Store:
         raises :class:`StoreError`, naming ``name``, if it is not a store of a version this
         code reads."""
         conn = sqlite3.connect(":memory:", isolation_level=None)
-        store = cls(conn, ":memory:")
         try:
             conn.deserialize(data)
-            store._columns = store._read_layout()
-        except StoreError:
-            conn.close()
-            raise
         except sqlite3.Error as exc:
             conn.close()
             raise store_error(exc, name, "read") from exc
+        store = cls(conn, ":memory:")
+        store._load_layout(name)
         return store
 
     def to_bytes(self) -> bytes:
