@@ -36,8 +36,8 @@ from reportgen.render.context import Page
 # 2.0: the serialisation of one WeekAnalysis and its page: coverage, week extremes and events,
 # the reservoir table, the implications with their confidence, the page's text; "changes" always
 # against the week before from the same data; no local paths.
-SCHEMA_VERSION = "2.1"
-SCHEMA_ID = "https://reportgen.invalid/schema/brief/2.1/brief.schema.json"
+SCHEMA_VERSION = "2.2"
+SCHEMA_ID = "https://reportgen.invalid/schema/brief/2.2/brief.schema.json"
 
 
 def jsonable(value: Any) -> Any:

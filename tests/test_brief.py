@@ -1,4 +1,4 @@
-"""brief.json: the builder, its JSON Schema (2.1), the "what changed" block and the page's text.
+"""brief.json: the builder, its JSON Schema (2.2), the "what changed" block and the page's text.
 
 Every brief here is built the way ``reportgen build`` builds it: a real
 :class:`~reportgen.analysis.week.WeekAnalysis` (from the bundled sample through
@@ -36,7 +36,7 @@ from reportgen.charts import build_charts
 from reportgen.dataset import Dataset
 from reportgen.formatting import bn, day
 from reportgen.render.context import Page, build_page
-from reportgen.render.narrative import signal_value
+from reportgen.render.narrative import LARGE_WEEK_MOVE_BN, signal_value
 from reportgen.sample import SAMPLE_ASSEMBLED
 from reportgen.sources.csvfiles import csv_files, import_files
 from reportgen.store import Store
@@ -97,7 +97,7 @@ def test_schema_file_is_valid_json_schema_and_is_the_packaged_one() -> None:
     schema = json.loads(SCHEMA_FILE.read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema == load_schema()
-    assert schema["$id"] == SCHEMA_ID and "/2.1/" in schema["$id"]
+    assert schema["$id"] == SCHEMA_ID and "/2.2/" in schema["$id"]
     major = SCHEMA_VERSION.split(".")[0]
     assert schema["properties"]["schema_version"]["pattern"] == rf"^{major}\.[0-9]+$"
 
@@ -144,7 +144,7 @@ def test_schema_describes_every_field_and_closes_every_object() -> None:
 def test_brief_validates_against_the_schema(validator: jsonschema.Draft202012Validator) -> None:
     brief = sample_brief()
     validator.validate(as_json(brief))
-    assert brief["schema_version"] == SCHEMA_VERSION == "2.1"
+    assert brief["schema_version"] == SCHEMA_VERSION == "2.2"
     assert brief["as_of"] == "2026-09-17"
     assert brief["generated_at"] == "2026-09-18T06:30:00Z"
     assert brief["title"] == "Test briefing"
@@ -490,6 +490,12 @@ def assert_front_page_matches_brief(brief: dict[str, Any]) -> None:
         assert line.startswith(f"Policy, {day(decision['decision_date'])}: "
                                f"{decision['regime']}")
     lead = lead[len(decisions):]
+    # Then the reservoir's moves of the week, when one of them was large (in brief.json too).
+    moves = {r["key"]: r["change_1w_bn"] for r in brief["reservoir"]["rows"]
+             if r["key"] in ("reserves", "tga", "on_rrp") and r["change_1w_bn"] is not None}
+    if lead and lead[-1].startswith("In the week to "):
+        assert max(map(abs, moves.values())) >= LARGE_WEEK_MOVE_BN, lead[-1]
+        lead = lead[:-1]
     if events:
         assert len(lead) == min(3, len(events))
         for line, event in zip(lead, events, strict=False):

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from reportgen.analysis.reservoir import ReservoirRow, change_over
+from reportgen.analysis.reservoir import Reservoir, ReservoirRow, change_over
 from reportgen.analysis.signals.composite import COMPONENTS
 from reportgen.analysis.thresholds import DEFAULT, Thresholds
 from reportgen.analysis.week import WeekAnalysis, analyse
@@ -351,7 +351,9 @@ def test_the_composite_is_the_pipe_alone_without_reserves() -> None:
     live, missing = comp.details["live"], comp.details["missing"]
     assert sorted(live + missing) == sorted(COMPONENTS)
     text = nv.composite_summary(comp, live, missing, 40, 60)
-    assert f"from {len(live)} of {len(COMPONENTS)} pipe components" in text
+    pipe_live = [n for n in live if n != "yield_curve"]
+    curve = " and the yield curve as context" if "yield_curve" in live else ""
+    assert f"from {len(pipe_live)} of {len(COMPONENTS) - 1} pipe signals{curve}" in text
     assert "reserves" not in text
 
 
@@ -641,6 +643,13 @@ def test_the_week_lead_names_the_week_s_events(briefings: list[Briefing]) -> Non
         # The week's policy decisions come first, each with its date and evidence grade.
         assert lead[:len(week.decisions)] == [nv.decision_sentence(d) for d in week.decisions]
         lead = lead[len(week.decisions):]
+        # The reservoir's moves close the lead when one was large and the lead is not full.
+        large = nv.reservoir_week_sentence(week.reservoir, large_only=True)
+        room = len(week.decisions) + max(1, min(len(week.events), 3)) < nv.MAX_LEAD
+        if large is not None and room:
+            assert lead[-1] == large, (week.as_of, lead)
+            lead = lead[:-1]
+        assert not any(line.startswith("In the week to") for line in lead), (week.as_of, lead)
         if not week.events:
             # No new event: either a quiet week, or stress that persists from before, named.
             still = [s.title for n, s in week.signals.items()
@@ -717,3 +726,24 @@ def test_the_week_s_policy_decisions_lead_with_their_evidence_grade() -> None:
     assert sample_page(date(2026, 4, 16)).front.lead[0].endswith("(reported by the press).")
     assert sample_page(SAMPLE_AS_OF).front.lead[0].endswith(
         "(inferred, not confirmed by an announcement).")
+
+
+def _week_row(key: str, latest: float, change_1w: float | None,
+              when: str = "2026-04-15") -> ReservoirRow:
+    return ReservoirRow(key, key, "basis", latest, pd.Timestamp(when), None, None, None,
+                        change_1w_bn=change_1w)
+
+
+def test_the_week_s_reservoir_moves_are_said_with_their_signs_and_levels() -> None:
+    reservoir = Reservoir((_week_row("reserves", 3130.4, 13.3), _week_row("tga", 924.0, 227.4),
+                           _week_row("on_rrp", 0.4, 0.046, when="2026-04-16")), {})
+    assert nv.reservoir_week_sentence(reservoir) == (
+        "In the week to 15 Apr 2026, reserves (week average) rose $13 bn to $3,130 bn, the TGA "
+        "rose $227 bn to $924 bn and ON RRP (to 16 Apr 2026) was little changed at $0 bn.")
+    assert nv.reservoir_week_sentence(reservoir, large_only=True) is not None  # the TGA
+    quiet = Reservoir((_week_row("reserves", 3331.0, -10.6), _week_row("tga", 767.0, 44.5)), {})
+    assert nv.reservoir_week_sentence(quiet, large_only=True) is None
+    assert nv.reservoir_week_sentence(quiet) == (
+        "In the week to 15 Apr 2026, reserves (week average) fell $11 bn to $3,331 bn and the "
+        "TGA rose $44 bn to $767 bn.")
+    assert nv.reservoir_week_sentence(Reservoir((_week_row("tga", 767.0, None),), {})) is None

@@ -74,6 +74,9 @@ def test_page_one_names_the_week_s_events_wherever_there_were_some(
     with_events = 0
     for b in briefings:
         lead = list(b.page.front.lead)[len(b.week.decisions):]
+        if lead[-1].startswith("In the week to"):  # the reservoir's large moves close it
+            assert lead[-1] == nv.reservoir_week_sentence(b.week.reservoir, large_only=True)
+            lead = lead[:-1]
         if b.week.events:
             with_events += 1
             assert lead == [nv.event_sentence(e) for e in b.week.events[:3]], b.week.as_of
@@ -89,8 +92,21 @@ def test_no_sentence_contradicts_the_number_it_cites(briefings: list[Briefing]) 
         week, page = b.week, b.page
         res = week.reservoir.row("reserves")
         text = [*page.front.changes, page.front.reservoir.summary, *page.reservoir.narrative,
-                *page.stock_flow.narrative, *page.phase.narrative, *page.phase.pace.narrative]
+                *page.stock_flow.narrative, *page.phase.narrative, *page.phase.pace.narrative,
+                *page.front.lead]
         for s in text:
+            # The week's reservoir moves (page 1's lead): each direction, size and level.
+            for name, key in ((r"reserves \(week average\)", "reserves"), ("the TGA", "tga"),
+                              ("ON RRP", "on_rrp")):
+                m = re.search(rf"(?:^In the week to [^,]+, |, | and ){name}(?: \(to [^)]+\))? "
+                              r"(rose|fell) \$([\d,]+) bn to \$([\d,]+) bn", s)
+                if m is not None:
+                    row = week.reservoir.row(key)
+                    assert row is not None and row.change_1w_bn is not None, (week.as_of, s)
+                    assert (row.change_1w_bn > 0) == (m.group(1) == "rose"), (week.as_of, s)
+                    assert _amount(m.group(2)) == round(abs(row.change_1w_bn)), (week.as_of, s)
+                    assert _amount(m.group(3)) == round(row.latest_bn), (week.as_of, s)
+                    checked.add(f"week {key}")
             m = re.search(r"Reserves (rose|fell) \$([\d,]+) bn over four weeks", s)
             if m is not None:
                 assert res is not None and res.change_4w_bn is not None
@@ -126,7 +142,8 @@ def test_no_sentence_contradicts_the_number_it_cites(briefings: list[Briefing]) 
                 delta = week.composite.value - before.value
                 assert (delta > 0) == (m.group(1) == "rose"), (week.as_of, s)
                 checked.add("index")
-    assert checked >= {"reserves 4w", "reserves 13w", "tga", "index"}
+    assert checked >= {"reserves 4w", "reserves 13w", "tga", "index", "week reserves",
+                       "week tga"}
 
 
 def test_no_signal_is_both_calendar_explained_and_persistent(briefings: list[Briefing]) -> None:

@@ -121,10 +121,13 @@ class ReservoirRow:
     change_4w_bn: float | None
     change_13w_bn: float | None
     change_52w_bn: float | None
+    #: The change over the last week (the lead of page 1 states the week's large moves).
+    change_1w_bn: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {"key": self.key, "label": self.label, "basis": self.basis,
                 "latest_bn": round(self.latest_bn, 3), "date": self.date.date().isoformat(),
+                "change_1w_bn": _r(self.change_1w_bn),
                 "change_4w_bn": _r(self.change_4w_bn), "change_13w_bn": _r(self.change_13w_bn),
                 "change_52w_bn": _r(self.change_52w_bn)}
 
@@ -167,5 +170,6 @@ def reservoir(ds: Dataset) -> Reservoir:
         if not len(s):
             continue
         rows.append(ReservoirRow(key, label, basis, float(s.iloc[-1]), pd.Timestamp(s.index[-1]),
-                                 *(change_over(s, w) for w in HORIZONS)))
+                                 *(change_over(s, w) for w in HORIZONS),
+                                 change_1w_bn=change_over(s, 1)))
     return Reservoir(tuple(rows), series)

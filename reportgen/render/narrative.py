@@ -43,6 +43,14 @@ from reportgen.formatting import (
 FLAT_SHARE = 0.01
 #: A four-week change of the TGA smaller than this share of its level is "little changed".
 TGA_FLAT_SHARE = 0.05
+#: A weekly move of reserves, the TGA or ON RRP at least this large makes page 1's lead state
+#: the reservoir's moves of the week: about the 75th percentile of their weekly moves in
+#: 2018-2026 ($71 bn, $71 bn and $51 bn).
+LARGE_WEEK_MOVE_BN = 70.0
+#: Lines of page 1's lead (decisions, events) beyond which the reservoir's moves are left out.
+MAX_LEAD = 3
+#: The reservoir quantities page 1's lead reports the week's moves of, as it names them.
+WEEK_MOVES = (("reserves", "reserves (week average)"), ("tga", "the TGA"), ("on_rrp", "ON RRP"))
 
 STATUS_ORDER = {"stressed": 3, "elevated": 2, "normal": 1, "unavailable": 0}
 #: The buckets of dealers' positions as sentences name them.
@@ -134,21 +142,47 @@ def decision_sentence(d: FomcDecision) -> str:
     return f"Policy, {day(d.decision_date)}: {d.regime}{pace}{when}{grade}."
 
 
+def reservoir_week_sentence(reservoir: Reservoir, large_only: bool = False) -> str | None:
+    """The week's moves of reserves, the TGA and ON RRP, each to its level, in the week to the
+    latest reserves figure (a row with another date says its own). With ``large_only``, None
+    unless one of them moved at least ``LARGE_WEEK_MOVE_BN``; None without a weekly change."""
+    rows = [(name, r) for key, name in WEEK_MOVES
+            if (r := reservoir.row(key)) is not None and r.change_1w_bn is not None]
+    if not rows or (large_only and all(abs(r.change_1w_bn or 0.0) < LARGE_WEEK_MOVE_BN
+                                       for _, r in rows)):
+        return None
+    anchor = rows[0][1].date
+    parts = []
+    for name, r in rows:
+        change = r.change_1w_bn or 0.0
+        when = "" if r.date == anchor else f" (to {day(r.date)})"
+        move = (f"was little changed at {bn(r.latest_bn)}" if round(change) == 0
+                else f"{_moved(change)} {bn(abs(change))} to {bn(r.latest_bn)}")
+        parts.append(f"{name}{when} {move}")
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"In the week to {day(anchor)}, {listed}."
+
+
 def week_lead(week: WeekAnalysis) -> list[str]:
     """The front page's first lines: the week's policy decisions, then its events, most
-    severe first, or that no pipe signal reached elevated (with the week's range)."""
+    severe first, or that no pipe signal reached elevated (with the week's range); then the
+    reservoir's moves of the week when one of them is large."""
     since = day(week.week_start)
     policy = [decision_sentence(d) for d in week.decisions]
+    # The reservoir's large moves of the week come last, on a front page not already full.
+    large = reservoir_week_sentence(week.reservoir, large_only=True)
+    lines = len(policy) + max(1, min(len(week.events), 3))
+    reservoir = [large] if large and lines < MAX_LEAD else []
     if week.events:
-        return policy + [event_sentence(e) for e in week.events[:3]]
+        return policy + [event_sentence(e) for e in week.events[:3]] + reservoir
     # No new event, but stress that persists from before is still the week's state.
     still = [s.title for n, s in week.signals.items() if n not in ("reserves", "yield_curve")
              and week.coverage[n].state == "live" and s.status in ("elevated", "stressed")]
     if still:
         return policy + [f"No new stress in the week from {since} to {day(week.as_of)}; still "
-                         f"elevated or worse: {', '.join(still)}."]
+                         f"elevated or worse: {', '.join(still)}."] + reservoir
     return policy + [f"No pipe signal reached elevated in the week from {since} to "
-                     f"{day(week.as_of)}."]
+                     f"{day(week.as_of)}."] + reservoir
 
 
 # -- the phase --------------------------------------------------------------------------------
@@ -516,8 +550,13 @@ def composite_summary(comp: SignalResult, live: Sequence[str], missing_: Sequenc
     def name(n: str) -> str:
         return (titles or {}).get(n, n.replace("_", " "))
 
+    # The same denominator as coverage and the implications: the pipe signals; the yield
+    # curve is in the index as context, at a lower weight.
+    pipe_live = [n for n in live if n != "yield_curve"]
+    pipe_all = pipe_live + [n for n in missing_ if n != "yield_curve"]
+    curve = " and the yield curve as context" if "yield_curve" in live else ""
     names = ", ".join(name(n) for n in missing_)
-    rests = f"from {len(live)} of {len(live) + len(missing_)} pipe components" + (
+    rests = f"from {len(pipe_live)} of {len(pipe_all)} pipe signals{curve}" + (
         f" ({names} without data)" if missing_ else "")
     if comp.status == "unavailable" or comp.value is None:
         return (f"The plumbing stress index is not published: {rests}, too few to call the "

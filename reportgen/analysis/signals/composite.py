@@ -111,9 +111,10 @@ def _drivers(row: pd.Series) -> list[str]:
 def explain(row: pd.Series) -> str:
     drivers = _drivers(row)
     drv = ", ".join(f"{n} {row[f'v:score_{n}']:.0f}" for n in drivers)
+    curve = (" and the yield curve as context"
+             if row["v:live_components"] > row["v:live_core"] else "")
     return (f"Plumbing stress index {fmt(row['value'], '.0f')} of 100 ({row['status']}) from "
-            f"{int(row['v:live_components'])} of {len(COMPONENTS)} pipe components; driven by "
-            f"{drv}.")
+            f"{int(row['v:live_core'])} of {len(CORE)} pipe signals{curve}; driven by {drv}.")
 
 
 def details(ctx: Context, day: date, frame: pd.DataFrame) -> dict[str, Any]:
