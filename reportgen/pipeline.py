@@ -543,12 +543,12 @@ def _range_workers(run: _Run, weeks: int) -> list[Any]:
     PDF renderer, a second one (``[None]``: the components' own PDF, one week at a time)."""
     if "pdf" not in run.formats or run.components.pdf is not _default_pdf:
         return [None]
-    from reportgen.render import pdf, svg_worker
+    from reportgen.render import svg_worker
 
     workers: list[Any] = [svg_worker.print_worker()]
     if weeks > 1:
         workers.append(svg_worker.new_worker())
-        pdf.warm_up(workers[1])
+        svg_worker.prepare_print(workers[1])
     return workers
 
 

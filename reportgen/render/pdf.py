@@ -35,7 +35,6 @@ from reportgen.render.svg_worker import (
     Worker,
     WorkerError,
     flatten_gradients,
-    prepare_print,
     print_worker,
     svg_data_uri,
 )
@@ -49,7 +48,7 @@ _lock = threading.Lock()
 
 __all__ = [
     "PRINT_CSS", "chart_svgs", "flatten_gradients", "prefetch_svgs", "render_briefing_pdf",
-    "render_briefing_html_for_print", "start_briefing_pdf", "svg_data_uri", "warm_up",
+    "render_briefing_html_for_print", "start_briefing_pdf", "svg_data_uri",
 ]
 
 
@@ -85,12 +84,6 @@ def _submit(charts: Mapping[str, Any], text: bool = False,
                 _cache.popitem(last=False)
         out[name] = (key, found[1])
     return out
-
-
-def warm_up(worker: Worker | LocalWorker | None = None) -> None:
-    """Have the worker import WeasyPrint and parse the print stylesheet now (returns at once);
-    see :func:`reportgen.render.svg_worker.prepare_print`."""
-    prepare_print(worker)
 
 
 def prefetch_svgs(charts: Mapping[str, Any],
