@@ -105,7 +105,6 @@ def data_items(dataset: Dataset, as_of: date) -> list[dict[str, Any]]:
         spec = catalog.SERIES.get(sid)
         first = s.index.min().date() if len(s) else None
         last = s.index.max().date() if len(s) else None
-        stale_after = spec.stale_after_days if spec else 5
         item = summary.get(sid)
         items.append({
             "id": sid, "kind": "series",
@@ -113,7 +112,7 @@ def data_items(dataset: Dataset, as_of: date) -> list[dict[str, Any]]:
             "units": spec.units if spec else None,
             "frequency": spec.frequency if spec else None,
             "rows": int(len(s)), "first": first, "last": last,
-            "stale": last is None or (as_of - last).days > stale_after,
+            "stale": catalog.is_stale(last, as_of, sid),
             "origin": item.origin if item else None,
             "fetched_at": _stored_time(item.fetched_at) if item else None,
         })
@@ -124,7 +123,6 @@ def data_items(dataset: Dataset, as_of: date) -> list[dict[str, Any]]:
                  .dropna() if tspec is not None and len(frame) else pd.Series(dtype="object"))
         first = dates.min().date() if len(dates) else None
         last = dates.max().date() if len(dates) else None
-        stale_after = tspec.stale_after_days if tspec else 10
         item = summary.get(name)
         items.append({
             "id": name, "kind": "table",
@@ -132,7 +130,7 @@ def data_items(dataset: Dataset, as_of: date) -> list[dict[str, Any]]:
             "units": tspec.units if tspec else None,
             "frequency": None,
             "rows": int(len(frame)), "first": first, "last": last,
-            "stale": last is None or (as_of - last).days > stale_after,
+            "stale": catalog.is_stale(last, as_of, name),
             "origin": item.origin if item else None,
             "fetched_at": _stored_time(item.fetched_at) if item else None,
         })

@@ -43,7 +43,8 @@ class SeriesSpec:
     label: str
     # Days after the observation date when the value is public (H.4.1: Wednesday -> Thursday).
     publication_lag_days: int = 1
-    # How many days after its last observation a series counts as stale for its cadence.
+    # How many days after it is public (observation + lag) a value may still be used: after
+    # that the series is stale for its cadence (see ``stale_limit_days``).
     stale_after_days: int = 5
     # Plausible range in the catalog units: a value outside it is a unit error, not data.
     plausible: tuple[float, float] = (-1e12, 1e12)
@@ -64,6 +65,7 @@ class TableSpec:
     columns: tuple[tuple[str, str], ...]
     key: tuple[str, ...]
     units: str
+    # As for a series: days after a record is public that it may still be used.
     stale_after_days: int = 10
     # Days after the record date when the record is public (fails: week ending Wed -> Thursday).
     publication_lag_days: int = 0
@@ -160,10 +162,11 @@ def _ofr_repo(mnemonic: str, label: str) -> SeriesSpec:
     dollars (not millions: 3368335031370.9 is $3.37 trn). The suffix is the vintage: ``-P``
     preliminary, public the next business day; ``-F`` final, which in the one recorded snapshot
     (2026-10-02) ran to the end of the previous quarter. Its lag is set for the no-look-ahead
-    rule: a date early in a quarter may wait about six months for its final value.
+    rule: a date early in a quarter may wait about six months for its final value; once public
+    it is stale when the next quarter's release is overdue (about 100 days later).
     """
     final = mnemonic.endswith("-F")
-    lag, stale = (185, 200) if final else (1, 5)
+    lag, stale = (185, 100) if final else (1, 5)
     if "_AR_" in mnemonic:
         return SeriesSpec(mnemonic, "ofr", "percent", "daily", label, lag, stale, (-5.0, 30.0))
     # A volume under $1bn is a file in millions or billions, not a day of the repo market.
@@ -653,6 +656,18 @@ def first_visible_date(series_id: str, as_of: date) -> date:
     return as_of - timedelta(days=series(series_id).publication_lag_days)
 
 
-def is_stale(last: date | None, today: date, stale_after_days: int) -> bool:
-    """True when the newest observation is older than its release cadence allows."""
-    return last is None or (today - last).days > stale_after_days
+def stale_limit_days(name: str) -> int:
+    """Days after its last observation that the series or table ``name`` counts as stale: its
+    publication lag plus the days its cadence allows after publication. The signals apply the
+    same rule (:func:`reportgen.analysis.signals.base.align`), so the appendix, brief.json and
+    ``data status`` never call stale what the dashboard reads as live, nor the reverse."""
+    spec: SeriesSpec | TableSpec | None = SERIES.get(name) or TABLES.get(name)
+    if spec is None:
+        return SeriesSpec.publication_lag_days + SeriesSpec.stale_after_days
+    return spec.publication_lag_days + spec.stale_after_days
+
+
+def is_stale(last: date | None, today: date, name: str) -> bool:
+    """True when the newest observation of ``name`` is older than its release cadence allows
+    (see :func:`stale_limit_days`)."""
+    return last is None or (today - last).days > stale_limit_days(name)

@@ -630,3 +630,15 @@ def test_real_november_2025_week_reports_the_month_end_take_up(real_dataset: Dat
     capacity = ("repo_segments", "dealer_positions", "securities_lending")
     assert all(c["state"] == "live" for n, c in brief["coverage"].items() if n not in capacity)
     assert {brief["coverage"][n]["state"] for n in capacity} == {"missing"}
+
+
+@pytest.mark.parametrize("as_of", [date(2025, 11, 20), date(2026, 1, 8), date(2026, 9, 17)])
+def test_the_appendix_never_calls_stale_what_the_dashboard_reads_live(as_of: date) -> None:
+    """One staleness rule (catalog.stale_limit_days): a weekly table whose signal is live is
+    not stale in the data list, and a stale signal's table is."""
+    week = sample_week(as_of)
+    items = {i["id"]: i for i in data_items(week.data, week.as_of)}
+    for signal, table in (("dealer_positions", "pd_positions"), ("fails", "pd_fails")):
+        state = week.coverage[signal].state
+        if table in items and state in ("live", "stale"):
+            assert items[table]["stale"] == (state == "stale"), (as_of, signal, state)

@@ -119,7 +119,6 @@ def status_rows(items: list[ItemSummary], today: date) -> list[dict[str, Any]]:
                 spec.source,
                 spec.units,
                 spec.frequency,
-                spec.stale_after_days,
                 item,
                 today,
             )
@@ -133,7 +132,6 @@ def status_rows(items: list[ItemSummary], today: date) -> list[dict[str, Any]]:
                 table.source,
                 table.units,
                 "records",
-                table.stale_after_days,
                 item,
                 today,
             )
@@ -147,14 +145,13 @@ def _row(
     source: str,
     units: str,
     frequency: str,
-    stale_after: int,
     item: ItemSummary | None,
     today: date,
 ) -> dict[str, Any]:
     last = item.last if item else None
     if item is None:
         state = "missing"
-    elif catalog.is_stale(last, today, stale_after):
+    elif catalog.is_stale(last, today, name):
         state = "stale"
     else:
         state = "fresh"

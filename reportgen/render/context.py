@@ -756,7 +756,7 @@ def _sources(ds: Dataset, as_of: date) -> tuple[SourceRow, ...]:
             spec = catalog.SERIES[name]
             last = ds.last_date(name)
             label, source, units = spec.label, spec.source, str(spec.units)
-            stale = catalog.is_stale(last, as_of, spec.stale_after_days)
+            stale = catalog.is_stale(last, as_of, name)
             basis = str(getattr(spec, "basis", "") or spec.frequency)
         elif name in catalog.TABLES:
             tspec = catalog.TABLES[name]
@@ -767,7 +767,7 @@ def _sources(ds: Dataset, as_of: date) -> tuple[SourceRow, ...]:
                                    errors="coerce").dropna()
             last = dates.max().date() if len(dates) else None
             label, source, units = tspec.label, tspec.source, tspec.units
-            stale = catalog.is_stale(last, as_of, tspec.stale_after_days)
+            stale = catalog.is_stale(last, as_of, name)
             basis = "per operation / auction / week"
         else:
             continue
