@@ -465,7 +465,10 @@ def assert_front_page_matches_brief(brief: dict[str, Any]) -> None:
         assert row["status"]["css"] == (sig["status"] if live else cov["state"])
         shown = sig["value"] if live else cov["last_value"]
         assert row["value"] == signal_value(shown, sig["units"])
-        assert (row["coverage"] == "") == live
+        # A stale row says what its last reading was; a live or absent one needs no note
+        # (its status says "Missing" or "Not yet", the coverage line why).
+        assert (row["coverage"] != "") == (cov["state"] == "stale")
+        assert row["coverage"] == "" or row["coverage"].startswith("stale: ")
     n_live = sum(coverage[n]["state"] == "live" for n in signals["signals"])
     assert front["coverage"].startswith(
         f"Coverage: {n_live} of {len(signals['signals'])} signals live")

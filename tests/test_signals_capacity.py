@@ -420,6 +420,6 @@ def test_the_sample_briefing_reads_dealers_and_dvp_with_history_and_says_why_no_
     assert NO_SECLENDING[len("SOMA securities lending unavailable: "):-1] in \
         subs["pipe-collateral"].narrative[0]
     row = next(r for r in page.front.signals if r.name == "securities_lending")
-    assert row.status.css == "missing" and row.coverage == "no data"
+    assert row.status.css == "missing" and row.status.label == "Missing" and not row.coverage
     assert any(NO_DATA in line for line in page.appendix.unavailable)
     assert week.as_of == SAMPLE_AS_OF

@@ -435,14 +435,14 @@ def _worst(statuses: Sequence[str]) -> str:
 
 
 def _coverage_note(cov: Coverage, units: str) -> str:
+    """What a stale row's reading is (its last value and date). A signal with no reading has
+    none: its status says "Not yet" or "Missing" and the coverage line below the dashboard
+    says why, so a note would only repeat it (and push the dashboard off page 1 in weeks of
+    the early history, when several sources did not exist yet)."""
     if cov.state == "stale" and cov.last_date is not None:
         last = (f"last {nv.signal_value(cov.last_value, units)} for {day(cov.last_date)}"
                 if cov.last_value is not None else f"data end {day(cov.last_date)}")
         return f"stale: {last}"
-    if cov.state == "not_yet":
-        return "no reading yet"
-    if cov.state == "missing":
-        return "no data"
     return ""
 
 
