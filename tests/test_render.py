@@ -639,10 +639,7 @@ def test_no_pdf_page_but_the_last_is_mostly_empty(layout_pdfs: dict[date, tuple[
     assert all(fill >= _MIN_FILL for fill in fills[:-1]), [round(f, 2) for f in fills]
 
 
-@pytest.mark.parametrize("as_of", [SAMPLE_AS_OF, date(2026, 1, 2), EARLY_2025])
-def test_pdf_front_page_holds_the_whole_front(layout_pdfs: dict[date, tuple[Page, bytes]],
-                                              as_of: date, tmp_path: Path) -> None:
-    page, pdf = layout_pdfs[as_of]
+def _assert_front_on_page_one(page: Page, pdf: bytes, tmp_path: Path) -> None:
     lines = _pdf_lines(pdf, tmp_path)
     pages = [" ".join(text for _, text in page_lines) for page_lines in lines]
     first = pages[0]
@@ -654,6 +651,26 @@ def test_pdf_front_page_holds_the_whole_front(layout_pdfs: dict[date, tuple[Page
     # The contents close page 1, or open page 2 together with section 1: never a page alone.
     at = next(i for i, text in enumerate(pages) if "Contents" in text)
     assert at == 0 or (at == 1 and ("Phase assessment" in [text for _, text in lines[1]]))
+
+
+@pytest.mark.parametrize("as_of", [SAMPLE_AS_OF, date(2026, 1, 2), EARLY_2025])
+def test_pdf_front_page_holds_the_whole_front(layout_pdfs: dict[date, tuple[Page, bytes]],
+                                              as_of: date, tmp_path: Path) -> None:
+    _assert_front_on_page_one(*layout_pdfs[as_of], tmp_path)
+
+
+@pytest.mark.parametrize("as_of", [date(2019, 9, 19), date(2025, 11, 6)])
+def test_pdf_front_page_of_a_stressed_real_week_holds_the_whole_front(
+        real_dataset: Dataset, as_of: date, tmp_path: Path) -> None:
+    """Stressed weeks have the longest page 1 (events, long verdicts); in 2019 most pipe
+    sources did not exist yet, and each such row once carried a note of its own."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    week = analyse(real_dataset, as_of)
+    charts = build_charts(week)
+    page = build_page(week, charts, SimpleNamespace(site_title=None, sections=None),
+                      GENERATED_AT)
+    _assert_front_on_page_one(page, render_briefing_pdf(page.to_context(), charts), tmp_path)
 
 
 def test_pdf_running_header_is_the_configured_title(
