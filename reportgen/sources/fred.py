@@ -23,7 +23,7 @@ import logging
 import socket
 import urllib.error
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -367,12 +367,21 @@ def fetch_series_fredapi(
     url = f"{OBSERVATIONS_URL}?series_id={fred_id}" + (
         f"&observation_start={start.isoformat()}" if start else ""
     )
-
     register_secret(api_key)  # scrubbed, in every encoding, from messages and logs
 
-    def scrub(text: str) -> str:
-        return redact(text)
+    def get() -> Any:
+        with _socket_timeout(policy.timeout):
+            return fredapi.Fred(api_key=api_key).get_series(
+                fred_id, observation_start=start, observation_end=end)
 
+    return _series_from_fredapi(_with_retries(get, series_id, url, policy), series_id, url)
+
+
+def _with_retries(get: Callable[[], Any], series_id: str, url: str,
+                  policy: RetryPolicy) -> Any:
+    """``get()`` (a fredapi call), retried as the HTTP layer retries: rate limiting and server
+    errors until the policy's attempts or deadline run out, no answer at all twice. Every
+    failure becomes a reportgen error without the key."""
     attempts = max(1, policy.attempts)
     began = policy.clock()
     for attempt in range(1, attempts + 1):
@@ -380,48 +389,23 @@ def fetch_series_fredapi(
         wait = policy.delay(attempt)
         out_of_time = policy.clock() - began + wait >= policy.deadline
         try:
-            with _socket_timeout(policy.timeout):
-                raw = fredapi.Fred(api_key=api_key).get_series(
-                    fred_id, observation_start=start, observation_end=end
-                )
-            break
+            return get()
         except http.client.InvalidURL:
             # urllib refuses the URL before sending it: the key holds whitespace or control
             # characters (fredapi appends it unquoted). Every series would fail the same way.
             raise ConfigError(KEY_UNUSABLE) from None
         except (ValueError, ET.ParseError, TypeError, AttributeError) as exc:
-            answered = exc.__context__ if isinstance(exc.__context__,
-                                                     urllib.error.HTTPError) else None
-            if answered is None:
-                # Raised while fredapi read a 2xx answer: the payload is wrong, not the request.
-                raise PayloadError(SOURCE, _payload_problem(exc), url) from None
-            # The server's own message (fredapi raises it as a ValueError; a body that is not
-            # XML, a proxy's error page, leaves only the status).
-            message = str(exc) if isinstance(exc, ValueError) else ""
-            error = _error_from_message(scrub(message), series_id, url, answered.code)
-            retry = isinstance(error, HTTPStatusError) and error.status in RETRY_STATUSES
-            if retry and not last_try and not out_of_time:
-                log.warning(
-                    "fred: %s for %s; retry %d/%d in %.1fs",
-                    error.message,
-                    fred_id,
-                    attempt,
-                    attempts - 1,
-                    wait,
-                )
-                policy.sleep(wait)
-                continue
-            if isinstance(error, HTTPStatusError) and retry:
+            error, message = _refusal(exc, series_id, url)
+            if not (isinstance(error, HTTPStatusError) and error.status in RETRY_STATUSES):
+                raise error from None
+            if last_try or out_of_time:
                 raise HTTPStatusError(
-                    SOURCE,
-                    error.status,
-                    f"{scrub(' '.join(message.split())) or 'error'} (gave up after {attempt} "
-                    "attempts)",
-                    url,
-                ) from None
-            raise error from None
+                    SOURCE, error.status,
+                    f"{redact(' '.join(message.split())) or 'error'} (gave up after {attempt} "
+                    "attempts)", url) from None
+            reason = error.message
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-            reason = scrub(str(getattr(exc, "reason", exc)) or type(exc).__name__)
+            reason = redact(str(getattr(exc, "reason", exc)) or type(exc).__name__)
             # No answer at all (refused, no DNS, a timeout): tried twice, like the HTTP layer.
             no_answer = isinstance(getattr(exc, "reason", exc), OSError) or isinstance(
                 exc, TimeoutError)
@@ -433,16 +417,27 @@ def fetch_series_fredapi(
                     "connection, or work from the stored data with --offline.",
                     url,
                 ) from None
-            log.warning(
-                "fred: %s for %s; retry %d/%d in %.1fs",
-                reason,
-                fred_id,
-                attempt,
-                attempts - 1,
-                wait,
-            )
-            policy.sleep(wait)
+        log.warning("fred: %s for %s; retry %d/%d in %.1fs", reason, remote_id(series_id),
+                    attempt, attempts - 1, wait)
+        policy.sleep(wait)
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
+
+def _refusal(exc: Exception, series_id: str, url: str) -> tuple[SourceError, str]:
+    """The reportgen error for what fredapi raised while reading an answer, and the server's
+    own message. Raised while it read a 2xx answer, it is a payload problem, not a refusal."""
+    answered = exc.__context__ if isinstance(exc.__context__, urllib.error.HTTPError) else None
+    if answered is None:
+        return PayloadError(SOURCE, _payload_problem(exc), url), ""
+    # fredapi raises the server's message as a ValueError; a body that is not XML (a proxy's
+    # error page) leaves only the status.
+    message = str(exc) if isinstance(exc, ValueError) else ""
+    return _error_from_message(redact(message), series_id, url, answered.code), message
+
+
+def _series_from_fredapi(raw: Any, series_id: str, url: str) -> pd.Series:
+    """fredapi's answer (a Series by date, NaN where FRED publishes ".") in catalog units,
+    every value checked as a value from any other source."""
     values: dict[pd.Timestamp, float] = {}
     for day, value in raw.items():
         when = pd.Timestamp(day) if day is not None else pd.NaT
