@@ -169,7 +169,7 @@ def reservoir(ds: Dataset) -> Reservoir:
         s = series[key]
         if not len(s):
             continue
+        c4, c13, c52 = (change_over(s, w) for w in HORIZONS)
         rows.append(ReservoirRow(key, label, basis, float(s.iloc[-1]), pd.Timestamp(s.index[-1]),
-                                 *(change_over(s, w) for w in HORIZONS),
-                                 change_1w_bn=change_over(s, 1)))
+                                 c4, c13, c52, change_1w_bn=change_over(s, 1)))
     return Reservoir(tuple(rows), series)
