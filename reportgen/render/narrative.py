@@ -680,10 +680,14 @@ def what_changed(week: WeekAnalysis) -> list[str]:
                     f"{day(c1.date)}, against a peak of {p0.value:.0f} ({p0.worst_status}) "
                     "the week before.")
     elif c1.status != "unavailable" and c1.value is not None:
-        if c0.status != c1.status and c0.value is not None:
+        if c0.value is None:
+            # Nothing to compare with: the week before had too few pipe signals for an index.
+            must.append(f"The plumbing stress index is {c1.value:.0f} ({c1.status}); the week "
+                        "before it was not published (too few pipe signals had data).")
+        elif c0.status != c1.status:
             must.append(f"The plumbing stress index moved from {c0.status} to {c1.status} "
                         f"({c0.value:.0f} to {c1.value:.0f}).")
-        elif c0.value is not None and abs(c1.value - c0.value) >= 1:
+        elif abs(c1.value - c0.value) >= 1:
             points = count(round(abs(c1.value - c0.value)), "point")
             must.append(f"The plumbing stress index {_moved(c1.value - c0.value)} {points} to "
                         f"{c1.value:.0f} "
