@@ -248,13 +248,23 @@ def test_stock_flow_reading_rests_on_page_one_not_on_the_window_ends() -> None:
 
 # -- the pipe: signals over the briefing week ---------------------------------------------------
 def test_signal_sentences_separate_calendar_stress_from_the_worrying_kind() -> None:
-    # 16 Oct 2025: SOFR stressed on a coupon-settlement date, not persistent.
-    cal_week = sample_week(date(2025, 10, 16))
+    # 2 Oct 2025: SOFR elevated at the quarter-end, not persistent: the calendar explains it.
+    cal_week = sample_week(date(2025, 10, 2))
     cal = cal_week.signals["repo_rates"]
-    assert cal.calendar_explained and not cal.persistent
+    assert cal.status == "elevated" and cal.calendar_explained and not cal.persistent
     text = " ".join(nv.signal_sentences(cal, cal_week.extremes.get("repo_rates"),
                                         cal_week.coverage["repo_rates"]))
     assert "calendar-explained" in text and "climate, not weather" not in text
+    # 16 Oct 2025: SOFR stressed on a coupon-settlement date: a mid-month window does not
+    # explain stress of that size, and the page says the window without leaning on it.
+    mid_week = sample_week(date(2025, 10, 16))
+    mid = mid_week.signals["repo_rates"]
+    assert mid.status == "stressed" and "coupon settlement" in mid.calendar_windows
+    assert not mid.calendar_explained and not mid.persistent
+    text = " ".join(nv.signal_sentences(mid, mid_week.extremes.get("repo_rates"),
+                                        mid_week.coverage["repo_rates"]))
+    assert ("falls in a calendar window (coupon settlement), but the calendar does not explain "
+            "stress of this kind or size") in text
     # 4 Dec 2025: repo rates elevated on most recent days.
     odd_week = sample_week(date(2025, 12, 4))
     odd = odd_week.signals["repo_rates"]

@@ -157,3 +157,11 @@ def test_srf_falls_back_to_the_daily_total_series() -> None:
     assert row(ds, "srf", "2025-10-30")["value"] == 0.0
     assert row(ds, "srf", "2025-10-31")["value"] == 50.35
     assert row(ds, "srf", "2025-10-31")["status"] == "stressed"
+
+
+def test_a_mid_month_window_explains_elevated_funding_but_not_stressed() -> None:
+    # 17 Sep 2019: a tax date and a coupon settlement; SOFR far above its recent median.
+    d = dash(_repo_ds({"2019-09-17": 5.25}), "2019-09-18")
+    r = d.signals["repo_rates"]
+    assert r.status == "stressed" and "tax date" in r.calendar_windows
+    assert not r.calendar_explained

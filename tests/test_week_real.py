@@ -162,6 +162,26 @@ def test_no_signal_is_both_calendar_explained_and_persistent(briefings: list[Bri
                 (b.week.as_of, sub.id, text)
 
 
+def test_only_funding_stress_is_ever_put_down_to_the_calendar(
+        briefings: list[Briefing]) -> None:
+    """Tax dates, settlements and period-ends move cash and collateral: they can explain
+    funding stress, never yield volatility (15 Jun 2022, 13 Mar 2023 fell on coupon
+    settlements); a mid-month window explains elevated funding only (17 Sep 2019)."""
+    funding = {"repo_rates", "srf", "fails", "repo_segments"}
+    seen = set()
+    for b in briefings:
+        for name, e in b.week.extremes.items():
+            if not e.calendar_explained:
+                if e.worst_status != "normal" and e.calendar_windows:
+                    seen.add("window, not explained")
+                continue
+            seen.add("explained")
+            assert name in funding, (b.week.as_of, name)
+            assert e.worst_status == "elevated" or any(
+                w.endswith("-end") for w in e.calendar_windows), (b.week.as_of, name, e)
+    assert seen == {"explained", "window, not explained"}
+
+
 def test_the_stress_index_measures_the_pipe_only(briefings: list[Briefing]) -> None:
     for b in briefings:
         comp = b.week.composite
@@ -186,10 +206,15 @@ def test_page_one_states_the_data_age_and_coverage(briefings: list[Briefing]) ->
         assert meta.age_note.startswith("Newest data: "), b.week.as_of
         assert meta.generated == "Generated 1 Dec 2026"
         assert front.coverage.startswith("Coverage: "), b.week.as_of
-        # A signal without a live reading says why on its row, never a blank "normal".
+        # A signal without a live reading says so on its row, never a blank "normal": its
+        # status is its coverage state (Not yet, Missing, Stale), a stale row adds its last
+        # reading, and the coverage line names every signal that is not live.
         for row in front.signals:
             cov = b.week.coverage[row.name]
-            assert (row.coverage == "") == (cov.state == "live"), (b.week.as_of, row)
+            if cov.state != "live":
+                assert row.status.css == cov.state, (b.week.as_of, row)
+                assert row.title in front.coverage, (b.week.as_of, row)
+            assert (row.coverage != "") == (cov.state == "stale"), (b.week.as_of, row)
 
 
 def test_a_missing_feedback_loop_is_never_scored_as_dormant(briefings: list[Briefing]) -> None:

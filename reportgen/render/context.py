@@ -122,8 +122,12 @@ METHODOLOGY = (
     "The week, not the day. Each signal is read over the business days since the previous "
     "weekly briefing, and its most extreme reading is reported with the date it is for. A "
     "calendar window (month- and quarter-ends, tax dates, coupon settlements, refunding weeks) "
-    "is the window of the date the figure is for; stress in a window is calendar-explained "
-    "only if it does not persist, and stress that recurs on most recent days is persistent.",
+    "is the window of the date the figure is for. Only a funding signal (repo rates, SRF "
+    "take-up, fails, DVP over tri-party) can be calendar-explained, and only if its stress "
+    "does not persist: the calendar moves cash and collateral, not yield volatility. A "
+    "mid-month window (tax date, coupon settlement, refunding) explains elevated readings "
+    "only; a month-, quarter- or year-end may explain a stressed spike. Stress that recurs on "
+    "most recent days is persistent.",
     "The plumbing stress index (0-100) blends the worst pipe signal with the breadth of all of "
     "them; reserves are not in it, so section 4 compares two independent measures. With fewer "
     "than the minimum of pipe signals live it is published only when what is measured already "

@@ -459,6 +459,10 @@ def context_sentence(status: str, windows: Sequence[str], persistent: bool,
     if calendar_explained and named:
         return (f"The date it is for falls in a calendar window ({named}), so this stress is "
                 "calendar-explained: the kind that usually passes.")
+    if named:
+        return (f"The date it is for falls in a calendar window ({named}), but the calendar "
+                "does not explain stress of this kind or size: this is the kind of stress to "
+                "watch.")
     return "No calendar window explains it: this is the kind of stress to watch."
 
 

@@ -24,6 +24,7 @@ from reportgen.analysis.signals.base import (
     FeedbackLoopResult,
     SignalResult,
 )
+from reportgen.analysis.signals.feedback_loop import FUNDING
 from reportgen.analysis.signals.registry import SIGNALS, spec
 from reportgen.analysis.thresholds import SignalThresholds
 from reportgen.dataset import Dataset
@@ -100,11 +101,16 @@ def compute_frames(ds: Dataset, start: date, end: date, thresholds: SignalThresh
     ctx = Context(ds, days, th, when_issued)
     cal_labels = calendar.labels(ctx.cal).to_numpy()
     for signal in SIGNALS:
-        ctx.frames[signal.name] = _add_calendar(signal.compute(ctx), cal_labels)
+        ctx.frames[signal.name] = _add_calendar(signal.compute(ctx), cal_labels,
+                                                signal.name in FUNDING)
     return {n: ctx.frames[n] for n in ALL_NAMES}, ctx
 
 
-def _add_calendar(frame: pd.DataFrame, cal_labels: np.ndarray) -> pd.DataFrame:
+#: The windows whose cash and collateral needs can explain even stressed funding.
+PERIOD_ENDS = ("month-end", "quarter-end", "year-end")
+
+
+def _add_calendar(frame: pd.DataFrame, cal_labels: np.ndarray, funding: bool) -> pd.DataFrame:
     """The calendar windows of each row, and whether they explain its stress.
 
     Windows belong to the date the figure is *for*: a rate published on 3 Nov for 31 Oct is
@@ -114,7 +120,13 @@ def _add_calendar(frame: pd.DataFrame, cal_labels: np.ndarray) -> pd.DataFrame:
     it covers), else those of the day itself (``cal_labels``).
 
     Stress is ``calendar_explained`` only when it falls in a window *and* is not persistent:
-    stress that outlasts its window is not the kind that usually passes.
+    stress that outlasts its window is not the kind that usually passes. And only where the
+    calendar is a cause: the funding signals (``funding``: tax dates, settlements and
+    period-ends move cash and collateral), and at the elevated level. Treasury volatility in
+    the week of a 75 bp hike (15 Jun 2022) or of SVB (13 Mar 2023) is not explained by the
+    coupon settlement on the same day. A mid-month window explains elevated funding only:
+    SOFR +295 bp (17 Sep 2019) or +29 bp in the dash for cash (17 Mar 2020) on a tax date is
+    beyond what it brings; a period-end may explain a stressed spike (a quarter-end).
     """
     if "calendar" in frame.columns:
         frame["calendar"] = frame["calendar"].where(frame["calendar"].notna(), "").astype(str)
@@ -125,9 +137,13 @@ def _add_calendar(frame: pd.DataFrame, cal_labels: np.ndarray) -> pd.DataFrame:
         frame["calendar"] = obs.map(by_date).where(obs.notna(), "").fillna("").astype(str)
     else:
         frame["calendar"] = cal_labels
-    hot = frame["status"].isin([ELEVATED, STRESSED]).to_numpy()
+    # A period-end can explain stressed funding (a quarter-end spike); a mid-month window (tax
+    # date, coupon settlement, refunding) only elevated.
+    period_end = frame["calendar"].str.contains("|".join(PERIOD_ENDS)).to_numpy()
+    explainable = funding & ((frame["status"] == ELEVATED).to_numpy()
+                             | (period_end & (frame["status"] == STRESSED).to_numpy()))
     lasting = frame["persistent"].fillna(False).astype(bool).to_numpy()
-    frame["calendar_explained"] = hot & (frame["calendar"] != "").to_numpy() & ~lasting
+    frame["calendar_explained"] = explainable & (frame["calendar"] != "").to_numpy() & ~lasting
     return frame
 
 
