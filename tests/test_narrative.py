@@ -519,19 +519,34 @@ def test_reserves_said_to_move_the_other_way_did(briefings: list[Briefing]) -> N
     assert not wrong, wrong
 
 
-def test_accounts_said_to_take_more_than_the_portfolio_did(briefings: list[Briefing]) -> None:
-    wrong = []
+def test_the_accounts_and_the_rest_of_the_balance_sheet_add_up(
+        briefings: list[Briefing]) -> None:
+    """What the TGA and ON RRP gave or took, and what the rest of the balance sheet did, are
+    the numbers' own: given = -(TGA + ON RRP changes), rest = reserves - holdings - given."""
+    wrong, seen = [], 0
     for b in briefings:
         found = _other_way(b)
-        if found is None or "took more than the portfolio" not in found[0]:
+        if found is None:
             continue
-        _, holdings, _, accounts = found
-        # "took more than the portfolio added": the accounts rose by more than the holdings;
-        # "... released": the accounts took reserves (rose) at all.
-        took_more = accounts > holdings if holdings > 0 else accounts > 0
-        if not took_more:
-            wrong.append((b.week.as_of, found[0]))
+        s, holdings, reserves, accounts = found
+        seen += 1
+        m = re.search(r"together (gave|took) \$([\d,]+) bn", s)
+        if m is not None:
+            given = -accounts
+            if (m.group(1) == "gave") != (given > 0) or \
+                    abs(float(m.group(2).replace(",", "")) - abs(given)) > 1:
+                wrong.append((b.week.as_of, s))
+        rest = re.search(r"other items of the Fed's balance sheet .*?(added|took) about "
+                         r"\$([\d,]+) bn", s)
+        other = reserves - holdings + accounts
+        if rest is not None:
+            if (rest.group(1) == "added") != (other > 0) or \
+                    abs(float(rest.group(2).replace(",", "")) - abs(other)) > 1:
+                wrong.append((b.week.as_of, s))
+        elif "more than the portfolio" in s and abs(-accounts) <= abs(holdings):
+            wrong.append((b.week.as_of, s))
     assert not wrong, wrong
+    assert seen >= 1
 
 
 def test_what_changed_agrees_with_the_sign_of_its_numbers(briefings: list[Briefing]) -> None:
@@ -757,3 +772,17 @@ def test_the_week_s_reservoir_moves_are_said_with_their_signs_and_levels() -> No
         "In the week to 15 Apr 2026, reserves (week average) fell $11 bn to $3,331 bn and the "
         "TGA rose $44 bn to $767 bn.")
     assert nv.reservoir_week_sentence(Reservoir((_week_row("tga", 767.0, None),), {})) is None
+
+
+def test_the_fed_s_lending_is_named_when_the_accounts_do_not_cover_the_move() -> None:
+    """March 2023 (SVB): securities -$50 bn, reserves +$210 bn, the TGA -$162 bn and ON RRP
+    +$44 bn over four weeks; the rest (about $142 bn) was the Fed's lending."""
+    def row(key: str, c4: float) -> ReservoirRow:
+        return ReservoirRow(key, key, "basis", 100.0, pd.Timestamp("2023-03-15"), c4, None, None)
+
+    text = nv._reserves_against_holdings(-50.0, 210.0, row("tga", -162.0),
+                                         row("on_rrp", 44.0))
+    assert text == ("Reserves moved the other way, +$210 bn over the same four weeks: the TGA "
+                    "and ON RRP together gave $118 bn (the TGA -$162 bn, ON RRP +$44 bn), and "
+                    "other items of the Fed's balance sheet (lending, currency, other "
+                    "liabilities) added about $142 bn.")

@@ -267,9 +267,10 @@ def _reserves_against_holdings(c4: float, r4: float, tga: ReservoirRow | None,
     """Reserves beside the portfolio's 4-week change, with the accounts between them.
 
     Reserves ~ securities - TGA - ON RRP + other items, so when reserves move against the
-    portfolio the sentence says whether the TGA and ON RRP cover the gap (their rise drains
-    reserves, their fall releases them) or other balance-sheet items must account for the
-    rest; each claim follows from the signs of the numbers it cites.
+    portfolio the sentence says what the TGA and ON RRP gave or took (their fall gives
+    reserves, their rise takes them) and, where they do not cover the whole move, what the
+    rest of the balance sheet did (March 2023: the Fed's lending); each claim follows from the
+    signs and sizes of the numbers it cites.
     """
     moves = {k: x.change_4w_bn for k, x in (("the TGA", tga), ("ON RRP", rrp))
              if x is not None and x.change_4w_bn is not None}
@@ -278,16 +279,21 @@ def _reserves_against_holdings(c4: float, r4: float, tga: ReservoirRow | None,
     against = (c4 >= 5 and r4 < 0) or (c4 <= -5 and r4 > 0)
     if not against:
         return f"Reserves changed {bn(r4, signed=True)} over the same four weeks{why}."
-    drains = sum(moves.values())  # what the accounts took from reserves (+) or gave back (-)
+    # What the accounts gave reserves (+: a fall of the TGA or ON RRP) or took (-), and what
+    # the rest of the balance sheet (lending, currency, other liabilities) must have done.
+    given = -sum(moves.values())
+    other = r4 - c4 - given
     head = f"Reserves moved the other way, {bn(r4, signed=True)} over the same four weeks"
-    if c4 > 0 and moves and drains > c4:
-        return (f"{head}: the Treasury's cash and ON RRP{why} took more than the portfolio "
-                "added.")
-    if c4 < 0 and moves and drains < c4:
-        return (f"{head}: the Treasury's cash and ON RRP{why} released more than the portfolio "
-                "ran off.")
-    return (f"{head}{why}: the accounts cited do not cover the gap, so other items of the "
-            "Fed's balance sheet (lending, currency, other liabilities) account for the rest.")
+    accounts = (f"the TGA and ON RRP together {'gave' if given > 0 else 'took'} "
+                f"{bn(abs(given))}{why}" if moves else "")
+    if moves and abs(other) <= max(15.0, 0.15 * abs(r4 - c4)):
+        return (f"{head}: {accounts}, {'more' if abs(given) > abs(c4) else 'as much'} than "
+                f"the portfolio {'added' if c4 > 0 else 'ran off'}.")
+    rest = (f"other items of the Fed's balance sheet (lending, currency, other liabilities) "
+            f"{'added' if other > 0 else 'took'} about {bn(abs(other))}")
+    if not moves:
+        return f"{head}: {rest}."
+    return f"{head}: {accounts}, and {rest}."
 
 
 def pace_sentences(a: PhaseAssessment) -> list[str]:
