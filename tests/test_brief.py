@@ -506,7 +506,11 @@ def assert_front_page_matches_brief(brief: dict[str, Any]) -> None:
     else:
         span = f"in the week from {day(brief['week']['start'])} to {day(brief['as_of'])}"
         assert lead == [f"No pipe signal reached elevated {span}."] or (
-            len(lead) == 1 and lead[0].startswith(f"No new stress {span}; still elevated"))
+            len(lead) == 1 and lead[0].startswith(f"No new stress {span}; still elevated")) or (
+            len(lead) == 1 and lead[0].startswith("Only ")
+            and f"pipe signals have data for the week from {day(brief['week']['start'])}"
+            in lead[0] and brief["implications"]["pipe_live"]
+            < next(t["value"] for t in brief["thresholds"] if t["name"] == "composite_min_live"))
 
     # What changed, and the backdrop.
     changes = brief["changes"]

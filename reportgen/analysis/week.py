@@ -36,6 +36,7 @@ from reportgen.analysis.events import (
 from reportgen.analysis.fomc import FomcDecision, load_calendar
 from reportgen.analysis.frames import ChartFrames, chart_frames
 from reportgen.analysis.implications import (
+    PIPE_SIGNALS,
     Implications,
     MeasuredState,
     Statement,
@@ -247,8 +248,8 @@ def read_week_before(dataset: Dataset, week: WeekAnalysis,
 
 
 __all__ = [
-    "ChartFrames", "Coverage", "Evidence", "FomcDecision", "Implications", "PhaseAssessment",
-    "Reservoir",
+    "PIPE_SIGNALS", "ChartFrames", "Coverage", "Evidence", "FomcDecision", "Implications",
+    "PhaseAssessment", "Reservoir",
     "ReservoirRow", "SignalResult", "Statement", "WeekAnalysis", "WeekBefore", "WeekExtreme",
     "analyse", "read_week_before",
 ]

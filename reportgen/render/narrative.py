@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from reportgen.analysis.week import (
+    PIPE_SIGNALS,
     Coverage,
     Evidence,
     FomcDecision,
@@ -181,6 +182,12 @@ def week_lead(week: WeekAnalysis) -> list[str]:
     if still:
         return policy + [f"No new stress in the week from {since} to {day(week.as_of)}; still "
                          f"elevated or worse: {', '.join(still)}."] + reservoir
+    live = week.implications.state.pipe_live
+    if live < week.thresholds.signals.composite_min_live:
+        # Quiet only where it is measured: with most of the pipe dark, say so first.
+        return policy + [f"Only {live} of the {PIPE_SIGNALS} pipe signals have data for the week "
+                         f"from {since} to {day(week.as_of)}, too few to call the pipe calm"
+                         + ("; none of them reached elevated." if live else ".")] + reservoir
     return policy + [f"No pipe signal reached elevated in the week from {since} to "
                      f"{day(week.as_of)}."] + reservoir
 
