@@ -244,6 +244,12 @@ def test_stock_flow_reading_rests_on_page_one_not_on_the_window_ends() -> None:
     assert "not published" in nv.stock_flow_sentences(window, index, falling, "unavailable",
                                                       {})[1]
     assert nv.stock_flow_sentences(window.iloc[:1], index, _row(None), "normal", {}) == []
+    # Stress the calendar explains (a year-end repo spike) is neither "in funding" as scarcity
+    # nor "not in funding".
+    text = nv.stock_flow_sentences(window, index, steady, "stressed", {}, repo)[1]
+    assert text.startswith("The pipe's stress this week is funding pressure the calendar "
+                           "explains (Repo rates)")
+    assert "not in funding" not in text
 
 
 # -- the pipe: signals over the briefing week ---------------------------------------------------

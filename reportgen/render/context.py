@@ -725,11 +725,13 @@ def _stock_flow_section(week: WeekAnalysis, figs: Mapping[str, Figure]) -> Stock
             "This comparison needs both bank reserves and the plumbing stress index over the "
             "last year; one of them is missing.",))
     # The pipe signals that reached elevated or worse this week (the curve is context).
-    hot = {n: week.signals[n].title for n, e in week.extremes.items()
-           if n in week.signals and n != "yield_curve" and not e.calendar_explained
-           and e.worst_status in ("elevated", "stressed")}
+    stressed = {n: e for n, e in week.extremes.items()
+                if n in week.signals and n != "yield_curve"
+                and e.worst_status in ("elevated", "stressed")}
+    hot = {n: week.signals[n].title for n, e in stressed.items() if not e.calendar_explained}
+    calendar = {n: week.signals[n].title for n, e in stressed.items() if e.calendar_explained}
     sentences = nv.stock_flow_sentences(frame["reserves_bn"], frame["composite"], reserves,
-                                        week.pipe_status, hot)
+                                        week.pipe_status, hot, calendar)
     # The sentences come from the week's frames; the figure is shown where it was drawn.
     return StockFlowSection(tuple(sentences),
                             (figs["stock_flow"],) if "stock_flow" in figs else (), ())

@@ -604,15 +604,17 @@ FUNDING_SIGNALS = ("repo_rates", "srf")
 
 
 def stock_flow_sentences(reserves: pd.Series, composite: pd.Series, reserves_row: ReservoirRow,
-                         pipe_status: str, hot: Mapping[str, str]) -> list[str]:
+                         pipe_status: str, hot: Mapping[str, str],
+                         calendar: Mapping[str, str] | None = None) -> list[str]:
     """Whether the pipe's stress moves with the reservoir or apart from it.
 
     ``reserves`` (USD bn, weekly) and ``composite`` (the pipe-only index, weekly averages)
     describe the chart's window, from one end to the other, with no direction word. The reading
     rests on what page 1 shows: reserves' 13-week change, the pipe's status for the week and
-    the signals that reached elevated or worse (``hot``: name -> title). Only funding stress
-    (repo rates, the SRF) speaks to reserve scarcity; stress in fails, volatility or auctions
-    does not.
+    the signals that reached elevated or worse (``hot``: name -> title) and those whose stress
+    the calendar explains (``calendar``: a period-end, a tax date). Only funding stress (repo
+    rates, the SRF) speaks to reserve scarcity; stress in fails, volatility or auctions does
+    not, nor funding pressure the calendar explains.
     """
     r, c = reserves.dropna(), composite.dropna()
     out: list[str] = []
@@ -639,6 +641,10 @@ def stock_flow_sentences(reserves: pd.Series, composite: pd.Series, reserves_row
                        "ample." if trend == "falling" else
                        "the constraint is in intermediation, not in the amount of "
                        "reserves."))
+    elif pipe_status in ("elevated", "stressed") and not other and calendar:
+        out.append(f"The pipe's stress this week is funding pressure the calendar explains "
+                   f"({', '.join(calendar.values())}): by itself it does not point to a "
+                   f"shortage of reserves, which are {trend} ({moved}).")
     elif pipe_status in ("elevated", "stressed"):
         named = ", ".join(other) or "the pipe"
         out.append(f"The stress is in {named}, not in funding: it does not point to a "
