@@ -604,7 +604,9 @@ def _pipe_verdict(week: WeekAnalysis, live: list[str], missing: list[str]) -> Ve
     if nv.peak_is_news(comp, peak):
         assert peak is not None and comp.value is not None
         value = f"week peak {peak.value:.0f}, today {value}"
-        summary += f" {nv.event_sentence(peak).replace('peaked', 'peaked this week')}"
+        # The box's status is the week's: its peak comes first, then today's reading.
+        today = summary.replace("The plumbing stress index is ", "Today it is ", 1)
+        summary = f"{nv.event_sentence(peak).replace('peaked', 'peaked this week')} {today}"
     return Verdict(status(week.pipe_status), value, summary)
 
 
