@@ -310,18 +310,8 @@ def export(app: AppContext, directory: Path) -> None:
 
 
 def _write_no_follow(target: Path, text: str) -> None:
-    """Replace ``target`` with ``text`` through a new temporary file and a rename: a symlink
-    placed at ``target`` is replaced, never followed, so its target is left as it was."""
-    import os
-    import tempfile
+    """Replace ``target`` with ``text``: a symlink placed at ``target`` is replaced, never
+    followed, so its target is left as it was."""
+    from reportgen.files import write_atomically
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomically(target, text.encode("utf-8"))

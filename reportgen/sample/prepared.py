@@ -16,7 +16,6 @@ not a store, is imported again and replaced. A cache folder that cannot be writt
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import os
@@ -24,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reportgen.errors import StoreError
+from reportgen.files import write_atomically
 from reportgen.store import Store
 
 log = logging.getLogger(__name__)
@@ -91,16 +91,11 @@ def write(store: Store, files: Sequence[Path]) -> None:
         return
     data = store.to_bytes()
     path = folder / f"sample-{stamp(files)}-{_content_hash(data)}.sqlite"
-    partial = folder / f".{path.name}.{os.getpid()}.partial"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(data)
-        os.replace(partial, path)
+        write_atomically(path, data)
         for old in folder.glob("sample-*.sqlite"):
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError as exc:
         log.info("the prepared sample cannot be kept in %s (%s)", folder, exc)
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)

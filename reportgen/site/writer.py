@@ -46,6 +46,8 @@ import jinja2
 
 from reportgen import __version__
 from reportgen.errors import RenderError
+from reportgen.files import DIR_MODE
+from reportgen.files import write_atomically as _atomic_write
 from reportgen.formatting import phase_title
 
 BRIEFINGS_DIR = "briefings"
@@ -72,16 +74,11 @@ def _step(name: str) -> None:
         step_hook(name)
 
 _WEEK_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# The temporary files of _atomic_write (``mkstemp``: 8 random characters).
+# The temporary files of write_atomically (``mkstemp``: 8 random characters).
 _TEMP_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _HEAD_RE = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
 _MARKER_RE = re.compile(r'<meta name="reportgen-week" content="(\d{4}-\d{2}-\d{2})">')
-# Files are published world-readable (mkstemp creates 0600), minus the user's umask.
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-_FILE_MODE = 0o666 & ~_UMASK
-_DIR_MODE = 0o777 & ~_UMASK
 
 
 def safe_join(root: str | os.PathLike[str], *parts: str | os.PathLike[str]) -> Path:
@@ -150,21 +147,6 @@ class SiteWriter:
             raise RenderError(f"cannot write {target}: {exc.strerror or exc}") from exc
         self.written.append(target)
         return target
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # -- what a build hands to the site ------------------------------------------------------------
@@ -458,7 +440,7 @@ class Site:
             if not _NAME_RE.match(name):
                 raise RenderError(f"chart name {name!r} is not a plain file name")
             stage.write_text(f"{folder}/{DATA_DIR}/{name}.csv", text)
-        os.chmod(stage.path(folder), _DIR_MODE)  # mkdtemp's 0700 must not reach the site
+        os.chmod(stage.path(folder), DIR_MODE)  # mkdtemp's 0700 must not reach the site
 
     def _write_asset(self, live: SiteWriter, asset: Asset) -> None:
         relative = f"{ASSETS_DIR}/{asset.name}"
